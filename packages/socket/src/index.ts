@@ -1,3 +1,13 @@
+export {
+  ConnectionRefusedError,
+  ConnectionResetError,
+  formatAddress,
+  SocketAbortedError,
+  SocketError,
+  type SocketErrorReason,
+  SocketTimeoutError,
+  TlsError,
+} from "@ftpkit/errors";
 export type {
   ConnectOptions,
   Listener,
@@ -12,13 +22,3 @@ export type {
   TlsServerOptions,
   TlsSession,
 } from "./types.ts";
-export {
-  ConnectionRefusedError,
-  ConnectionResetError,
-  formatAddress,
-  SocketAbortedError,
-  SocketError,
-  type SocketErrorReason,
-  SocketTimeoutError,
-  TlsError,
-} from "@ftpkit/errors";
