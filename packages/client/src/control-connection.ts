@@ -1,0 +1,494 @@
+/**
+ * The control connection: writes commands, reads replies, and matches them strictly in
+ * order (RFC 959 §4.2: every command gets exactly one final reply, and a 1yz preliminary
+ * reply belongs to the command in flight).
+ *
+ * Commands are pipelined: `send()` does not wait for earlier replies, and commands sent
+ * in the same tick share one write. With `pipelining` off, or after the server showed
+ * it mishandles pipelining, each command waits until the previous one has its reply.
+ *
+ * @module
+ */
+
+import {
+  ConnectionResetError,
+  FtpAbortError,
+  FtpError,
+  FtpProtocolError,
+  FtpReplyError,
+  FtpTimeoutError,
+  formatAddress,
+  SocketError,
+} from "@ftpkit/errors";
+import { encodeCommand, formatReply, type Reply, ReplyParser } from "@ftpkit/reply";
+import type { Socket, SocketAddress, SocketInfo, TlsClientOptions } from "@ftpkit/socket";
+import { type Deferred, deferred } from "./deferred.ts";
+import type { TraceEvent } from "./options.ts";
+import type { SessionStats } from "./stats.ts";
+import { waitFor } from "./timeouts.ts";
+
+/** Options of one command. */
+export interface SendOptions {
+  /** Called with each 1yz reply of this command. */
+  onPreliminary?: (reply: Reply) => void;
+  /**
+   * A transfer command: after its 1yz reply the reply timer stops, because the final
+   * reply comes only after the data; the transfer watches the data connection instead.
+   */
+  transfer?: boolean;
+  /** Milliseconds to wait for the reply once the command is written. */
+  timeout?: number;
+  /** Stop waiting; the reply, when it comes, is consumed and dropped. */
+  signal?: AbortSignal;
+  /** Mask the argument in traces and errors (passwords). */
+  secret?: boolean;
+  /** Stop reading after this command's reply (the TLS handshake follows, RFC 4217 §4). */
+  pauseReading?: boolean;
+  /**
+   * Write this command only together with a later one (it must not cost a round trip of
+   * its own): `OPTS UTF8 ON` after FEAT rides along with the next real command.
+   */
+  lazy?: boolean;
+  /**
+   * A NOOP written after commands whose replies a server may leave out (ABOR after a
+   * transfer: pure-ftpd answers the pair with a stray 150 and one 226). When a reply
+   * that fits the sentinel arrives while an earlier command waits for a reply that does
+   * not fit, the earlier commands are taken as unanswered and the queue is back in step.
+   */
+  sentinel?: boolean;
+  /**
+   * Whether a final positive reply code can belong to this command. A code that cannot
+   * means the replies are out of step with the commands: the connection is failed rather
+   * than every later reply being matched to the wrong command.
+   */
+  fits?: (code: number) => boolean;
+}
+
+interface Pending {
+  readonly label: string;
+  readonly bytes: Uint8Array | undefined;
+  readonly options: SendOptions;
+  readonly result: Deferred<Reply>;
+  written: boolean;
+  preliminary: boolean;
+  abandoned: boolean;
+}
+
+/** Options of {@link ControlConnection}. */
+export interface ControlConnectionOptions {
+  /** Default reply timeout in milliseconds. */
+  timeout: number;
+  pipelining: boolean;
+  stats: SessionStats;
+  trace: ((event: TraceEvent) => void) | undefined;
+  maxLineLength: number | undefined;
+  maxReplyLines: number | undefined;
+}
+
+/** A control connection with an in-order command queue. */
+export class ControlConnection {
+  #socket: Socket;
+  #info: SocketInfo;
+  #writer: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #parser: ReplyParser;
+  readonly #options: ControlConnectionOptions;
+  readonly #queue: Pending[] = [];
+  #serial: boolean;
+  #pumpScheduled = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerFor: Pending | undefined;
+  #failure: FtpError | undefined;
+  #pauseRequested = false;
+  #readLoop: Promise<void>;
+  readonly #closed = deferred<void>();
+  readonly #greeting: Promise<Reply>;
+
+  constructor(socket: Socket, info: SocketInfo, options: ControlConnectionOptions) {
+    this.#socket = socket;
+    this.#info = info;
+    this.#options = options;
+    this.#serial = !options.pipelining;
+    this.#parser = new ReplyParser({
+      ...(options.maxLineLength === undefined ? {} : { maxLineLength: options.maxLineLength }),
+      ...(options.maxReplyLines === undefined ? {} : { maxReplyLines: options.maxReplyLines }),
+      onStrayLine: (line) => this.#notice(`ignored a line that is not a reply: ${line}`),
+    });
+    this.#writer = socket.writable.getWriter();
+    // The greeting is the reply to the connection itself (RFC 959 §5.4).
+    const greeting: Pending = {
+      label: "(greeting)",
+      bytes: undefined,
+      options: {},
+      result: deferred<Reply>(),
+      written: true,
+      preliminary: false,
+      abandoned: false,
+    };
+    this.#queue.push(greeting);
+    this.#greeting = greeting.result.promise;
+    this.#armTimer();
+    this.#readLoop = this.#read();
+  }
+
+  /** The server's greeting (220; a 120 before it is skipped). */
+  get greeting(): Promise<Reply> {
+    return this.#greeting;
+  }
+
+  /** The control connection's local address. */
+  get localAddress(): SocketAddress {
+    return this.#info.localAddress;
+  }
+
+  /** The server's address: data connections go to this host. */
+  get remoteAddress(): SocketAddress {
+    return this.#info.remoteAddress;
+  }
+
+  /** `host:port` of the server. */
+  get address(): string {
+    return formatAddress(this.#info.remoteAddress.hostname, this.#info.remoteAddress.port);
+  }
+
+  /** True once the control connection speaks TLS. */
+  get secure(): boolean {
+    return this.#info.tls !== undefined;
+  }
+
+  /** The TLS session to resume on data connections; ask right before each use. */
+  tlsSession(): ReturnType<Socket["tlsSession"]> {
+    return this.#socket.tlsSession();
+  }
+
+  /** The error that ended the connection, if it ended. */
+  get failure(): FtpError | undefined {
+    return this.#failure;
+  }
+
+  /** True while the connection can carry commands. */
+  get open(): boolean {
+    return this.#failure === undefined;
+  }
+
+  /** True when the session sends one command at a time. */
+  get serial(): boolean {
+    return this.#serial;
+  }
+
+  /** Commands written whose final reply has not arrived. */
+  get outstanding(): number {
+    let n = 0;
+    for (const p of this.#queue) if (p.written) n++;
+    return n;
+  }
+
+  /** Resolves when the connection has ended; never rejects. */
+  get closed(): Promise<void> {
+    return this.#closed.promise;
+  }
+
+  /** Switches to one command at a time for the rest of the session. */
+  fallBackToSerial(reason: string): void {
+    if (this.#serial) return;
+    this.#serial = true;
+    this.#notice(`pipelining off: ${reason}`);
+  }
+
+  /**
+   * Queues a command and resolves with its final reply, whatever its code. Rejects only
+   * when no reply can come: the connection failed, the time ran out or `signal` aborted.
+   *
+   * @throws {FtpUsageError} synchronously (before anything is written) for CR, LF or NUL
+   */
+  send(verb: string, argument?: string, options: SendOptions = {}): Promise<Reply> {
+    // Encoding first: a refused argument must not leave anything on the wire.
+    const bytes = encodeCommand(verb, argument);
+    const label =
+      argument === undefined ? verb : options.secret ? `${verb} ****` : `${verb} ${argument}`;
+    const result = deferred<Reply>();
+    if (this.#failure !== undefined) {
+      result.reject(this.#failure);
+      return result.promise;
+    }
+    const pending: Pending = {
+      label,
+      bytes,
+      options,
+      result,
+      written: false,
+      preliminary: false,
+      abandoned: false,
+    };
+    const signal = options.signal;
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        result.reject(new FtpAbortError(`"${label}" was aborted`, { command: label }));
+        return result.promise;
+      }
+      const onAbort = (): void => {
+        if (result.settled) return;
+        const index = this.#queue.indexOf(pending);
+        if (index !== -1 && !pending.written) this.#queue.splice(index, 1);
+        else pending.abandoned = true;
+        result.reject(
+          new FtpAbortError(`"${label}" was aborted`, { command: label, cause: signal.reason }),
+        );
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      result.promise.then(
+        () => signal.removeEventListener("abort", onAbort),
+        () => signal.removeEventListener("abort", onAbort),
+      );
+    }
+    this.#queue.push(pending);
+    this.#schedulePump();
+    return result.promise;
+  }
+
+  /** Like {@link send}, but a 4yz/5yz reply rejects with {@link FtpReplyError}. */
+  async expect(verb: string, argument?: string, options: SendOptions = {}): Promise<Reply> {
+    const reply = await this.send(verb, argument, options);
+    if (reply.code >= 400) throw replyError(reply, verb, argument, options.secret);
+    return reply;
+  }
+
+  /**
+   * Replaces the socket by its TLS upgrade after a command sent with `pauseReading`
+   * has its reply (AUTH TLS, RFC 4217 §4).
+   */
+  async startTls(options: TlsClientOptions, timeout: number): Promise<void> {
+    await this.#readLoop;
+    if (this.#failure !== undefined) throw this.#failure;
+    this.#writer.releaseLock();
+    const tls = this.#socket.startTls(options);
+    this.#socket = tls;
+    try {
+      this.#info = await waitFor(tls.opened, { ms: timeout, what: "The TLS handshake" });
+    } catch (error) {
+      this.#fail(asFtpError(error, this.address));
+      throw this.#failure;
+    }
+    this.#writer = tls.writable.getWriter();
+    this.#pauseRequested = false;
+    this.#readLoop = this.#read();
+  }
+
+  /** Ends the connection: every pending command rejects with `reason`. Idempotent. */
+  async destroy(reason?: FtpError): Promise<void> {
+    this.#fail(
+      reason ?? new ConnectionResetError("The session was closed", { address: this.address, reason: "closed" }),
+    );
+    await this.#closed.promise;
+  }
+
+  #schedulePump(): void {
+    if (this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    queueMicrotask(() => {
+      this.#pumpScheduled = false;
+      this.#pump();
+    });
+  }
+
+  /** Writes every command that may go now, in one write. */
+  #pump(): void {
+    if (this.#failure !== undefined) return;
+    let outstanding = 0;
+    const batch: Pending[] = [];
+    for (const p of this.#queue) {
+      if (p.written) {
+        outstanding++;
+        continue;
+      }
+      if (this.#serial && outstanding + batch.length > 0) break;
+      batch.push(p);
+    }
+    if (batch.length === 0) return;
+    if (!this.#queue.some((p) => !p.written && !p.options.lazy)) return;
+    const { stats, trace } = this.#options;
+    if (outstanding === 0) stats.roundTrips++;
+    stats.writes++;
+    let length = 0;
+    for (const p of batch) length += p.bytes!.length;
+    const bytes = new Uint8Array(length);
+    let offset = 0;
+    for (const p of batch) {
+      bytes.set(p.bytes!, offset);
+      offset += p.bytes!.length;
+      p.written = true;
+      stats.commands++;
+      trace?.({ type: "command", line: p.label });
+    }
+    this.#writer.write(bytes).catch((error: unknown) => this.#fail(asFtpError(error, this.address)));
+    this.#armTimer();
+  }
+
+  async #read(): Promise<void> {
+    const reader = this.#socket.readable.getReader();
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        let replies: Reply[];
+        try {
+          replies = this.#parser.push(value);
+        } catch (error) {
+          this.#fail(asFtpError(error, this.address));
+          return;
+        }
+        for (const reply of replies) {
+          this.#options.stats.replies++;
+          this.#options.trace?.({ type: "reply", reply });
+          this.#dispatch(reply);
+        }
+        if (this.#failure !== undefined) return;
+        if (this.#pauseRequested) return;
+      }
+      if (this.#failure !== undefined) return;
+      try {
+        this.#parser.end();
+      } catch (error) {
+        this.#fail(asFtpError(error, this.address));
+        return;
+      }
+      this.#fail(
+        new ConnectionResetError(`The server closed the control connection "${this.address}"`, {
+          address: this.address,
+          reason: "closed",
+        }),
+      );
+    } catch (error) {
+      this.#fail(asFtpError(error, this.address));
+    } finally {
+      try {
+        reader.releaseLock();
+      } catch {
+        // A reader of a failed socket may refuse to release; the socket is closed anyway.
+      }
+    }
+  }
+
+  #dispatch(reply: Reply): void {
+    const head = this.#queue[0];
+    if (head === undefined || !head.written) {
+      if (reply.code === 421) {
+        this.#fail(replyError(reply, "(none)"));
+        return;
+      }
+      // A reply nobody asked for: some earlier command got two. One at a time from now on
+      // keeps later replies attributable.
+      this.#notice(`ignored an unexpected reply: ${formatReply(reply)}`);
+      this.fallBackToSerial("the server sent a reply no command was waiting for");
+      return;
+    }
+    if (reply.code < 200) {
+      head.preliminary = true;
+      if (!head.abandoned) head.options.onPreliminary?.(reply);
+      this.#armTimer();
+      return;
+    }
+    if (reply.code < 400 && head.options.fits !== undefined && !head.options.fits(reply.code)) {
+      const s = this.#queue.findIndex((p) => p.options.sentinel === true && p.written);
+      if (s > 0 && (this.#queue[s]!.options.fits?.(reply.code) ?? true)) {
+        for (const skipped of this.#queue.splice(0, s)) {
+          skipped.result.reject(
+            new FtpProtocolError(`The server sent no reply to "${skipped.label}"`, {
+              command: skipped.label,
+            }),
+          );
+        }
+        this.#notice(`resynchronised on a NOOP: ${s} command(s) got no reply`);
+        this.#dispatch(reply);
+        return;
+      }
+      this.#fail(
+        new FtpProtocolError(
+          `The reply "${formatReply(reply)}" cannot answer "${head.label}": the server's replies are out of step with the commands`,
+          { command: head.label, code: reply.code, replyText: reply.message },
+        ),
+      );
+      return;
+    }
+    this.#queue.shift();
+    if (head.options.pauseReading) this.#pauseRequested = true;
+    head.result.resolve(reply);
+    if (reply.code === 421) {
+      // 421: the server is closing the control connection (RFC 959 §4.2).
+      this.#fail(replyError(reply, head.label));
+      return;
+    }
+    this.#armTimer();
+    this.#schedulePump();
+  }
+
+  #armTimer(): void {
+    const head = this.#queue[0];
+    const wanted =
+      head !== undefined && head.written && !(head.options.transfer && head.preliminary)
+        ? head
+        : undefined;
+    if (this.#timer !== undefined && this.#timerFor === wanted) {
+      // A reply arrived for the same head (a 1yz): restart its clock.
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    } else if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    this.#timerFor = wanted;
+    if (wanted === undefined || this.#failure !== undefined) return;
+    const ms = wanted.options.timeout ?? this.#options.timeout;
+    if (!(ms > 0) || !Number.isFinite(ms)) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#fail(
+        new FtpTimeoutError(`No reply to "${wanted.label}" from "${this.address}" within ${ms} ms`, {
+          command: wanted.label,
+        }),
+      );
+    }, ms);
+  }
+
+  #notice(message: string): void {
+    this.#options.trace?.({ type: "notice", message });
+  }
+
+  #fail(error: FtpError): void {
+    if (this.#failure !== undefined) return;
+    this.#failure = error;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const pending = this.#queue.splice(0);
+    for (const p of pending) p.result.reject(error);
+    const socket = this.#socket;
+    socket.close().then(
+      () => this.#closed.resolve(),
+      () => this.#closed.resolve(),
+    );
+  }
+}
+
+/** The typed error of a negative reply to a command. */
+export function replyError(
+  reply: Reply,
+  verb: string,
+  argument?: string,
+  secret?: boolean,
+): FtpReplyError {
+  const command =
+    argument === undefined ? verb : secret ? `${verb} ****` : `${verb} ${argument}`;
+  return new FtpReplyError(`The server answered "${command}" with "${formatReply(reply)}"`, {
+    command,
+    code: reply.code,
+    replyText: reply.message,
+  });
+}
+
+/** Wraps anything thrown by a socket in the ftpkit error family. */
+export function asFtpError(error: unknown, address: string): FtpError {
+  if (FtpError.isInstance(error)) return error;
+  return new SocketError(
+    `The control connection "${address}" failed: ${error instanceof Error ? error.message : String(error)}`,
+    { address, reason: "other", cause: error },
+  );
+}

@@ -1,0 +1,322 @@
+/**
+ * One logged-in control connection and what it knows: features, the transfer mode in
+ * force, the modes the server accepted or refused, the persistent data connection.
+ * A session is one lane; `concurrency: n` retrieves over n lanes.
+ *
+ * @module
+ */
+
+import { FtpError, FtpReplyError, FtpUsageError, TlsError } from "@ftpkit/errors";
+import type { Reply } from "@ftpkit/reply";
+import type { Socket, SocketAdapter, TlsClientOptions } from "@ftpkit/socket";
+import { ControlConnection, replyError } from "./control-connection.ts";
+import { DataConnector } from "./data-connector.ts";
+import { ServerFeatures } from "./features.ts";
+import type { ClientTlsOptions, ConnectOptions, SecureMode, TraceEvent, UsedMode } from "./options.ts";
+import type { PersistentChannel } from "./persistent-channel.ts";
+import type { SessionStats } from "./stats.ts";
+import { waitFor } from "./timeouts.ts";
+import type { FtpTarget } from "./url.ts";
+
+/** Everything a lane needs to connect, resolved from the URL and the options. */
+export interface LaneSettings {
+  sockets: SocketAdapter;
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  account: string | undefined;
+  secure: SecureMode;
+  tls: ClientTlsOptions | undefined;
+  protect: boolean;
+  timeout: number;
+  connectTimeout: number;
+  pipelining: boolean;
+  dataConnection: "passive" | "active";
+  trustPasvHost: boolean;
+  activeHost: string | undefined;
+  maxReplyLineLength: number | undefined;
+  maxReplyLines: number | undefined;
+  maxListingBytes: number;
+  trace: ((event: TraceEvent) => void) | undefined;
+}
+
+/** Resolves the URL and the options into {@link LaneSettings}. */
+export function resolveSettings(target: FtpTarget, options: ConnectOptions): LaneSettings {
+  const secure = options.secure ?? target.secure;
+  if (secure !== false && secure !== "explicit" && secure !== "implicit") {
+    throw new FtpUsageError(`"secure" must be "explicit", "implicit" or false, not ${JSON.stringify(secure)}`);
+  }
+  const timeout = options.timeout ?? 30_000;
+  return {
+    sockets: options.sockets,
+    host: target.host,
+    port: target.port,
+    user: options.user ?? target.user ?? "anonymous",
+    password: options.password ?? target.password ?? "anonymous@",
+    account: options.account,
+    secure,
+    tls: options.tls,
+    protect: secure !== false && (options.dataProtection ?? "private") === "private",
+    timeout,
+    connectTimeout: options.connectTimeout ?? timeout,
+    pipelining: options.pipelining ?? true,
+    dataConnection: options.dataConnection ?? "passive",
+    trustPasvHost: options.trustPasvHost ?? false,
+    activeHost: options.activeHost,
+    maxReplyLineLength: options.maxReplyLineLength,
+    maxReplyLines: options.maxReplyLines,
+    maxListingBytes: options.maxListingBytes ?? 64 * 1024 * 1024,
+    trace: options.trace,
+  };
+}
+
+const fitsSuccess = (code: number): boolean => code >= 200 && code < 400;
+
+/** A logged-in control connection with its transfer state. */
+export class Lane {
+  readonly settings: LaneSettings;
+  readonly control: ControlConnection;
+  readonly connector: DataConnector;
+  readonly features: ServerFeatures;
+  readonly stats: SessionStats;
+  readonly greeting: Reply;
+  /** The MODE in force on the server. */
+  currentMode: UsedMode = "S";
+  /** What MODE commands the server accepted (true) or refused (false). */
+  readonly modeSupport = new Map<UsedMode, boolean>();
+  /** The mode `"auto"` picked, once it was worked out. */
+  autoMode: UsedMode | undefined;
+  /** The open data connection of modes B, C and E, when there is one. */
+  persistent: PersistentChannel | undefined;
+  /** Set when HASH was negotiated: the algorithm in force. */
+  hashAlgorithm: string | undefined;
+  #closing: Promise<void> | undefined;
+
+  private constructor(
+    settings: LaneSettings,
+    control: ControlConnection,
+    features: ServerFeatures,
+    greeting: Reply,
+    stats: SessionStats,
+  ) {
+    this.settings = settings;
+    this.control = control;
+    this.features = features;
+    this.greeting = greeting;
+    this.stats = stats;
+    this.connector = new DataConnector({
+      sockets: settings.sockets,
+      control,
+      host: settings.host,
+      tls: settings.tls,
+      protect: settings.protect,
+      trustPasvHost: settings.trustPasvHost,
+      activeHost: settings.activeHost,
+      connectTimeout: settings.connectTimeout,
+      timeout: settings.timeout,
+      stats,
+      trace: settings.trace,
+    });
+  }
+
+  /**
+   * Connects, logs in and prepares the session: greeting, AUTH TLS (explicit FTPS),
+   * USER/PASS (ACCT when asked), FEAT, TYPE I, PBSZ 0 and PROT P (FTPS), OPTS UTF8 ON.
+   * With pipelining, everything after the greeting and the TLS handshake is one write.
+   */
+  static async open(settings: LaneSettings, stats: SessionStats, signal?: AbortSignal): Promise<Lane> {
+    const { sockets, host, port, secure } = settings;
+    const tlsOptions = clientTlsOptions(settings.tls, host);
+    let socket: Socket;
+    socket = await sockets.connect({
+      host,
+      port,
+      timeout: settings.connectTimeout,
+      ...(secure === "implicit" ? { tls: tlsOptions } : {}),
+      ...(signal === undefined ? {} : { signal }),
+    });
+    const info = await waitFor(socket.opened, {
+      ms: settings.connectTimeout,
+      signal,
+      what: "Opening the control connection",
+    }).catch(async (error: unknown) => {
+      await socket.close().catch(() => {});
+      throw error;
+    });
+    const control = new ControlConnection(socket, info, {
+      timeout: settings.timeout,
+      pipelining: settings.pipelining,
+      stats,
+      trace: settings.trace,
+      maxLineLength: settings.maxReplyLineLength,
+      maxReplyLines: settings.maxReplyLines,
+    });
+    try {
+      return await Lane.#login(settings, control, stats, tlsOptions, signal);
+    } catch (error) {
+      await control.destroy(FtpError.isInstance(error) ? error : undefined);
+      throw error;
+    }
+  }
+
+  static async #login(
+    settings: LaneSettings,
+    control: ControlConnection,
+    stats: SessionStats,
+    tlsOptions: TlsClientOptions,
+    signal: AbortSignal | undefined,
+  ): Promise<Lane> {
+    const wait = <T>(p: Promise<T>, what: string): Promise<T> =>
+      waitFor(p, { signal, what, ms: settings.timeout });
+    const greeting = await wait(control.greeting, "Waiting for the server's greeting");
+    if (greeting.code !== 220) throw replyError(greeting, "(connect)");
+    if (settings.secure === "explicit") {
+      // AUTH TLS before anything else (RFC 4217 §4). A refusal is an error: credentials
+      // never go out in clear when TLS was asked for.
+      const auth = await wait(control.send("AUTH", "TLS", { pauseReading: true }), "AUTH TLS");
+      if (auth.code !== 234 && auth.code !== 334) {
+        throw new FtpReplyError(
+          `The server refused "AUTH TLS" with "${auth.code} ${auth.message}"; TLS was required, so no credentials were sent`,
+          { command: "AUTH TLS", code: auth.code, replyText: auth.message },
+        );
+      }
+      try {
+        await control.startTls(tlsOptions, settings.connectTimeout);
+      } catch (error) {
+        if (error instanceof TlsError) throw error;
+        throw new TlsError(
+          `The TLS handshake with "${control.address}" failed: ${error instanceof Error ? error.message : String(error)}`,
+          { address: control.address, reason: "tls", cause: error },
+        );
+      }
+    }
+    const pipelined = !control.serial;
+    const user = control.send("USER", settings.user);
+    // With pipelining, PASS, FEAT, TYPE, PBSZ and PROT go in the same write as USER; a
+    // server that wants no password answers PASS with 503/202, which is fine.
+    let pass: Promise<Reply> | undefined = pipelined
+      ? control.send("PASS", settings.password, { secret: true })
+      : undefined;
+    const after = pipelined ? Lane.#afterLogin(settings, control) : undefined;
+    const userReply = await wait(user, "USER");
+    let loginReply = userReply;
+    if (userReply.code === 331 || userReply.code === 332) {
+      pass ??= control.send("PASS", settings.password, { secret: true });
+      loginReply = await wait(pass, "PASS");
+    } else if (pass !== undefined) {
+      await wait(pass, "PASS");
+    }
+    if (loginReply.code === 332) {
+      if (settings.account === undefined) {
+        throw new FtpReplyError(
+          `The server asks for an account (332) for user "${settings.user}"; pass the "account" option`,
+          { command: "PASS ****", code: 332, replyText: loginReply.message },
+        );
+      }
+      loginReply = await wait(control.send("ACCT", settings.account, { secret: true }), "ACCT");
+    }
+    if (loginReply.code < 200 || loginReply.code >= 300) {
+      throw new FtpReplyError(
+        `Login as "${settings.user}" failed: "${loginReply.code} ${loginReply.message}"`,
+        { command: loginReply === userReply ? `USER ${settings.user}` : "PASS ****", code: loginReply.code, replyText: loginReply.message },
+      );
+    }
+    let replies = after === undefined ? undefined : await wait(after.all, "Preparing the session");
+    if (replies === undefined || replies.some((r) => r.code === 530 || r.code === 503)) {
+      // Not pipelined, or the burst reached the server before the login completed (ACCT).
+      replies = await wait(Lane.#afterLogin(settings, control).all, "Preparing the session");
+    }
+    const [feat, type, pbsz, prot] = replies;
+    if (type !== undefined && type.code >= 300) throw replyError(type, "TYPE", "I");
+    if (settings.secure !== false) {
+      if (pbsz !== undefined && pbsz.code >= 300) throw replyError(pbsz, "PBSZ", "0");
+      if (prot !== undefined && prot.code >= 300) {
+        throw new FtpReplyError(
+          `The server refused "PROT ${settings.protect ? "P" : "C"}" with "${prot.code} ${prot.message}"; no data is sent in clear when TLS was asked for`,
+          { command: `PROT ${settings.protect ? "P" : "C"}`, code: prot.code, replyText: prot.message },
+        );
+      }
+    }
+    const features = ServerFeatures.fromReply(feat, greeting.message);
+    const lane = new Lane(settings, control, features, greeting, stats);
+    if (features.has("UTF8")) {
+      // RFC 2640 §3.1; the reply does not matter, so it rides along with the next command.
+      void control.send("OPTS", "UTF8 ON", { lazy: true }).catch(() => {});
+    }
+    return lane;
+  }
+
+  /** FEAT, TYPE I and, with TLS, PBSZ 0 and PROT P/C (RFC 4217 §9), written together. */
+  static #afterLogin(
+    settings: LaneSettings,
+    control: ControlConnection,
+  ): { all: Promise<Reply[]> } {
+    const list: Promise<Reply>[] = [control.send("FEAT"), control.send("TYPE", "I", { fits: fitsSuccess })];
+    if (settings.secure !== false) {
+      list.push(control.send("PBSZ", "0"), control.send("PROT", settings.protect ? "P" : "C"));
+    }
+    const all = Promise.all(list);
+    all.catch(() => {});
+    return { all };
+  }
+
+  /** True for GridFTP, where ABOR ends the session: transfers are drained instead. */
+  get abortEndsSession(): boolean {
+    return this.features.gridftp;
+  }
+
+  /**
+   * Sends `MODE x` when another mode is in force (pipelined; the caller awaits the reply
+   * when the outcome matters).
+   */
+  setMode(mode: UsedMode): Promise<Reply> | undefined {
+    if (this.currentMode === mode) return undefined;
+    const before = this.currentMode;
+    this.currentMode = mode;
+    const reply = this.control.send("MODE", mode);
+    reply.then(
+      (r) => {
+        if (r.code >= 300 && this.currentMode === mode) this.currentMode = before;
+      },
+      () => {},
+    );
+    return reply;
+  }
+
+  /** Drops the persistent data connection (a new PASV/EPSV/PORT/EPRT replaces it). */
+  dropPersistent(): void {
+    const channel = this.persistent;
+    this.persistent = undefined;
+    if (channel !== undefined) void channel.close();
+  }
+
+  /** QUIT, then close. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.dropPersistent();
+      if (this.control.open) {
+        try {
+          await waitFor(this.control.send("QUIT"), {
+            ms: Math.min(this.settings.timeout, 5000),
+            what: "QUIT",
+          });
+        } catch {
+          // The connection is closed below whatever QUIT did.
+        }
+      }
+      await this.control.destroy();
+    })();
+    return this.#closing;
+  }
+}
+
+/** The TLS options of a connection to `host`. */
+export function clientTlsOptions(tls: ClientTlsOptions | undefined, host: string): TlsClientOptions {
+  const options: TlsClientOptions = { servername: tls?.servername ?? host };
+  if (tls?.ca !== undefined) options.ca = tls.ca;
+  if (tls?.rejectUnauthorized !== undefined) options.rejectUnauthorized = tls.rejectUnauthorized;
+  if (tls?.minVersion !== undefined) options.minVersion = tls.minVersion;
+  if (tls?.maxVersion !== undefined) options.maxVersion = tls.maxVersion;
+  return options;
+}

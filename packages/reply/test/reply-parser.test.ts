@@ -1,0 +1,297 @@
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+import { FtpProtocolError, type Reply, ReplyParser } from "../src/index.ts";
+import { bytes, parseAll, rawBytes, splitAt } from "./helpers.ts";
+
+function reply(code: number, ...lines: string[]): Reply {
+  return { code, lines, message: lines.join("\n") };
+}
+
+/** Every RFC 959 §4.2 shape, and what real servers send. */
+const shapes: [string, string, Reply[]][] = [
+  ["single line", "200 Type set to I.\r\n", [reply(200, "Type set to I.")]],
+  ["code only", "200\r\n", [reply(200, "")]],
+  ["code and space", "200 \r\n", [reply(200, "")]],
+  ["bare LF", "200 ok\n331 next\n", [reply(200, "ok"), reply(331, "next")]],
+  ["multi-line", "123-First line\r\n123 Last\r\n", [reply(123, "First line", "Last")]],
+  [
+    "inner lines with other digits, blank, spaces, repeated code",
+    "123-First line\r\nSecond line\r\n  234 A line beginning with numbers\r\n\r\n456 not the end\r\n123-still inner\r\n123 The last line\r\n",
+    [
+      reply(
+        123,
+        "First line",
+        "Second line",
+        "  234 A line beginning with numbers",
+        "",
+        "456 not the end",
+        "still inner",
+        "The last line",
+      ),
+    ],
+  ],
+  ["1234 does not end 123-", "123-a\r\n1234 x\r\n123\r\n", [reply(123, "a", "1234 x", "")]],
+  [
+    "pipelined replies in one chunk",
+    '331 Password required\r\n230 Logged in\r\n257 "/" is cwd\r\n',
+    [reply(331, "Password required"), reply(230, "Logged in"), reply(257, '"/" is cwd')],
+  ],
+  [
+    "pure-ftpd greeting",
+    "220---------- Welcome to Pure-FTPd [privsep] [TLS] ----------\r\n220-You are user number 1 of 50 allowed.\r\n220-Local time is now 20:21. Server port: 21200.\r\n220-This is a private system - No anonymous login\r\n220-IPv6 connections are also welcome on this server.\r\n220 You will be disconnected after 15 minutes of inactivity.\r\n",
+    [
+      reply(
+        220,
+        "--------- Welcome to Pure-FTPd [privsep] [TLS] ----------",
+        "You are user number 1 of 50 allowed.",
+        "Local time is now 20:21. Server port: 21200.",
+        "This is a private system - No anonymous login",
+        "IPv6 connections are also welcome on this server.",
+        "You will be disconnected after 15 minutes of inactivity.",
+      ),
+    ],
+  ],
+  [
+    "FEAT",
+    "211-Features:\r\n EPRT\r\n MLST type*;size*;modify*;\r\n UTF8\r\n211 End\r\n",
+    [reply(211, "Features:", " EPRT", " MLST type*;size*;modify*;", " UTF8", "End")],
+  ],
+  [
+    "inetutils 230- with trailing space",
+    "230- \r\n230-motd\r\n230 User ftpuser logged in.\r\n",
+    [reply(230, " ", "motd", "User ftpuser logged in.")],
+  ],
+  ["Telnet IAC IAC is 0xFF", "550 a\xff\xffb\r\n", [reply(550, "a\u00ffb")]],
+  [
+    "Telnet commands removed",
+    "\xff\xfb\x01220\xff\xf1 re\xff\xfa\x18\x01\xff\xf0ady\r\n",
+    [reply(220, "ready")],
+  ],
+  ["invalid UTF-8 falls back to latin1", "550 caf\xe9: no\r\n", [reply(550, "caf\u00e9: no")]],
+  ["6yz protected reply (RFC 2228)", "631 base64data\r\n", [reply(631, "base64data")]],
+];
+
+describe("ReplyParser: RFC 959 §4.2 shapes", () => {
+  test.each(shapes)("%s", (_name, wire, expected) => {
+    const data = wire.includes("\xff") || /[\x80-\xff]/.test(wire) ? rawBytes(wire) : bytes(wire);
+    expect(parseAll([data])).toEqual(expected);
+  });
+
+  test.each(shapes)("%s: split at every byte", (_name, wire, expected) => {
+    const data = rawBytes(wire);
+    for (let cut = 0; cut <= data.length; cut++) {
+      expect(parseAll(splitAt(data, [cut]))).toEqual(expected);
+    }
+    const single = Array.from(data, (b) => new Uint8Array([b]));
+    expect(parseAll(single)).toEqual(expected);
+  });
+
+  test("UTF-8 text is decoded", () => {
+    expect(parseAll([bytes('257 "/naïve 日本" created\r\n')])).toEqual([
+      reply(257, '"/naïve 日本" created'),
+    ]);
+  });
+
+  test("UTF-8 split inside a code point decodes per line", () => {
+    const data = bytes("550 日本\r\n");
+    for (let cut = 0; cut <= data.length; cut++) {
+      expect(parseAll(splitAt(data, [cut]))).toEqual([reply(550, "日本")]);
+    }
+  });
+
+  test("returns replies as they complete", () => {
+    const parser = new ReplyParser();
+    expect(parser.push(bytes("150-Accepted data connection\r\n"))).toEqual([]);
+    expect(parser.idle).toBe(false);
+    expect(parser.push(bytes("150 6 bytes to download\r\n226 Tra"))).toEqual([
+      reply(150, "Accepted data connection", "6 bytes to download"),
+    ]);
+    expect(parser.push(bytes("nsfer complete\r\n"))).toEqual([reply(226, "Transfer complete")]);
+    expect(parser.idle).toBe(true);
+    parser.end();
+  });
+});
+
+describe("ReplyParser: stray lines", () => {
+  test("GridFTP's echoed CR LF leaves a stray line that is skipped and reported", () => {
+    const seen: [string, number | undefined][] = [];
+    const parser = new ReplyParser({ onStrayLine: (line, prev) => seen.push([line, prev?.code]) });
+    const out = parser.push(
+      bytes("501 'TYPE L 8\r\n' unrecognized type.\r\n200 NOOP command successful.\r\n"),
+    );
+    expect(out).toEqual([reply(501, "'TYPE L 8"), reply(200, "NOOP command successful.")]);
+    expect(seen).toEqual([["' unrecognized type.", 501]]);
+  });
+
+  test("a stray line split anywhere gives the same replies", () => {
+    const data = bytes("220 hi\r\n501 'TYPE E\r\n' unrecognized type.\r\n200 ok\r\n");
+    for (let cut = 0; cut <= data.length; cut++) {
+      expect(parseAll(splitAt(data, [cut]))).toEqual([
+        reply(220, "hi"),
+        reply(501, "'TYPE E"),
+        reply(200, "ok"),
+      ]);
+    }
+  });
+
+  test("a first line that is not a reply is an error (not an FTP server)", () => {
+    const parser = new ReplyParser();
+    expect(() => parser.push(bytes("SSH-2.0-OpenSSH_9.2p1\r\n"))).toThrow(FtpProtocolError);
+    expect(() => parser.push(bytes("220 hi\r\n"))).toThrow(/not an FTP reply/);
+  });
+
+  test("blank lines before the greeting are skipped", () => {
+    expect(parseAll([bytes("\r\n\n220 hi\r\n")])).toEqual([reply(220, "hi")]);
+  });
+});
+
+describe("ReplyParser: limits and end", () => {
+  test("a long line throws as soon as it passes the limit", () => {
+    const parser = new ReplyParser({ maxLineLength: 100 });
+    parser.push(bytes("220 "));
+    parser.push(new Uint8Array(96).fill(0x61));
+    expect(() => parser.push(new Uint8Array(2).fill(0x61))).toThrow(FtpProtocolError);
+    expect(() => parser.push(bytes("\r\n"))).toThrow(/longer than the limit of 100 bytes/);
+  });
+
+  test("a line of exactly the limit is accepted, with CR LF or LF", () => {
+    const text = "a".repeat(96);
+    expect(parseAll([bytes(`220 ${text}\r\n`)], { maxLineLength: 100 })).toEqual([
+      reply(220, text),
+    ]);
+    const split = bytes(`220 ${text}\r\n`);
+    for (let cut = 0; cut <= split.length; cut++) {
+      expect(parseAll(splitAt(split, [cut]), { maxLineLength: 100 })).toEqual([reply(220, text)]);
+    }
+    expect(() => parseAll([bytes(`220 ${text}a\n`)], { maxLineLength: 100 })).toThrow(
+      FtpProtocolError,
+    );
+  });
+
+  test("a reply with too many lines throws", () => {
+    const parser = new ReplyParser({ maxReplyLines: 3 });
+    expect(parser.push(bytes("220-a\r\n220-b\r\n220 c\r\n"))).toEqual([reply(220, "a", "b", "c")]);
+    expect(() => parser.push(bytes("220-a\r\nb\r\nc\r\nd\r\n"))).toThrow(
+      /more than the limit of 3 lines/,
+    );
+  });
+
+  test("an unterminated multi-line banner fed line by line is parsed once (no re-parse)", () => {
+    // basic-ftp CVE-2026-44240: the banner was re-parsed on every chunk (quadratic).
+    // 100,000 one-line chunks would take minutes if each re-read the banner so far.
+    const parser = new ReplyParser({ maxReplyLines: 1_000_000 });
+    parser.push(bytes("220-start\r\n"));
+    const chunk = bytes("x\r\n");
+    let replies = 0;
+    for (let i = 0; i < 100_000; i++) replies += parser.push(chunk).length;
+    expect(replies).toBe(0);
+    expect(() => parser.end()).toThrow(/closed inside the multi-line reply 220 after 100001 lines/);
+  });
+
+  test("end() throws on a cut-off line and on an open reply, passes when idle", () => {
+    const a = new ReplyParser();
+    a.push(bytes("220 rea"));
+    expect(() => a.end()).toThrow(FtpProtocolError);
+    const b = new ReplyParser();
+    b.push(bytes("220-one\r\n"));
+    expect(() => b.end()).toThrow(FtpProtocolError);
+    const c = new ReplyParser();
+    c.push(bytes("220 ok\r\n"));
+    expect(() => c.end()).not.toThrow();
+  });
+
+  test("rejects nonsense limits", () => {
+    expect(() => new ReplyParser({ maxLineLength: 0 })).toThrow(RangeError);
+    expect(() => new ReplyParser({ maxReplyLines: -1 })).toThrow(RangeError);
+  });
+});
+
+describe("ReplyParser: properties", () => {
+  const line = fc.stringMatching(/^[ -~\u00e9\u65e5]{0,40}$/);
+  const replyArb = fc
+    .tuple(fc.integer({ min: 100, max: 599 }), fc.array(line, { minLength: 1, maxLength: 5 }))
+    .map(([code, lines]) => ({ code, lines }));
+
+  function wireOf(r: { code: number; lines: string[] }, lf: string): string {
+    if (r.lines.length === 1) return `${r.code} ${r.lines[0]}${lf}`;
+    const last = r.lines.length - 1;
+    return r.lines
+      .map((l, i) => {
+        if (i === 0) return `${r.code}-${l}${lf}`;
+        if (i === last) return `${r.code} ${l}${lf}`;
+        // Inner lines: either repeat the code with "-" or are indented (RFC 959 §4.2).
+        return i % 2 === 0 ? `${r.code}-${l}${lf}` : ` ${l}${lf}`;
+      })
+      .join("");
+  }
+
+  function expectedOf(r: { code: number; lines: string[] }): Reply {
+    const last = r.lines.length - 1;
+    const lines = r.lines.map((l, i) => (i === 0 || i === last || i % 2 === 0 ? l : ` ${l}`));
+    return reply(r.code, ...lines);
+  }
+
+  test("any sequence of replies split at any boundaries parses the same", () => {
+    fc.assert(
+      fc.property(
+        fc.array(replyArb, { minLength: 1, maxLength: 6 }),
+        fc.boolean(),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        (replies, bareLf, rawCuts) => {
+          const data = bytes(replies.map((r) => wireOf(r, bareLf ? "\n" : "\r\n")).join(""));
+          const cuts = [...new Set(rawCuts.map((c) => c % (data.length + 1)))].sort(
+            (a, b) => a - b,
+          );
+          expect(parseAll(splitAt(data, cuts))).toEqual(replies.map(expectedOf));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  test("random bytes throw nothing but FtpProtocolError, in bounded time and memory", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.uint8Array({ maxLength: 64 }),
+            fc.constantFrom(
+              ...["220-", "220 ", "\r\n", "\n", "\xff", "\xff\xff", "\xff\xfa", "331 x\r\n"].map(
+                rawBytes,
+              ),
+            ),
+          ),
+          { maxLength: 30 },
+        ),
+        (chunks) => {
+          const parser = new ReplyParser({ maxLineLength: 64, maxReplyLines: 8 });
+          try {
+            for (const c of chunks) parser.push(c);
+            parser.end();
+          } catch (error) {
+            expect(error).toBeInstanceOf(FtpProtocolError);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  test("an endless line stays within the limit's memory", () => {
+    const parser = new ReplyParser({ maxLineLength: 1024 });
+    const chunk = new Uint8Array(100).fill(0x41);
+    let thrown: unknown;
+    let pushed = 0;
+    try {
+      for (let i = 0; i < 1000; i++) {
+        parser.push(chunk);
+        pushed += chunk.length;
+      }
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(FtpProtocolError);
+    // It threw at the first chunk past 1024 + 1 (CR) bytes: nothing beyond was buffered.
+    expect(pushed).toBe(1000);
+  });
+});

@@ -1,0 +1,326 @@
+/**
+ * The commands that move data over a data connection: RETR STOR STOU APPE LIST NLST
+ * MLSD (RFC 959 §4.1.3, RFC 3659 §7), and ABOR.
+ *
+ * @module
+ */
+
+import { DataConnectionError } from "../data-channel.ts";
+import type { DataConnection } from "../data-connection.ts";
+import { formatListLine, formatMlsxLine } from "../listing-format.ts";
+import type { Session } from "../session.ts";
+import type { StorageEntry } from "../storage/types.ts";
+import { receiveData, sendData, TransferError, type TransferSettings } from "../transfer.ts";
+import { baseName, parentPath } from "../virtual-path.ts";
+import { type CommandSpec, isStorageError, replyStorageError, sessionPath } from "./command-spec.ts";
+import { typeName } from "./parameter-commands.ts";
+
+const keepsConnection = (s: Session): boolean => s.state.mode === "B" || s.state.mode === "C";
+
+function settingsFor(s: Session, verb: string, path: string, signal: AbortSignal): TransferSettings {
+  const faults = s.host.faultState;
+  const cc = faults.closeControl(verb, "transfer");
+  return {
+    mode: s.state.mode,
+    type: s.state.type,
+    structure: s.state.structure,
+    level: s.state.zLevel,
+    offset: s.state.restartOffset,
+    signal,
+    dataTimeout: s.host.limits.dataTimeout,
+    sleep: s.host.sleep,
+    drop: faults.dropData(verb, path),
+    slow: faults.options.slowData,
+    closeControl:
+      cc === undefined
+        ? undefined
+        : {
+            afterBytes: cc.afterBytes ?? 0,
+            fire: () => {
+              s.record({ kind: "fault", session: s.id, fault: "close-control", detail: `during ${verb}` });
+              s.close(`fault: close control during ${verb}`);
+            },
+          },
+  };
+}
+
+/**
+ * Runs one transfer: gets the data connection (125 when a kept B/C connection carries
+ * it, 150 otherwise), runs `move`, and answers 226 (connection closed: S, Z), 250
+ * (connection kept: B, C) or the failure's code.
+ */
+async function withData(
+  s: Session,
+  verb: string,
+  path: string,
+  what: string,
+  move: (connection: DataConnection, settings: TransferSettings) => Promise<number>,
+  preliminary?: string,
+): Promise<void> {
+  const tls = s.host.options.tls;
+  if (tls?.require && s.state.protection !== "P") {
+    return s.reply(522, "Data connections must be encrypted: send PROT P first");
+  }
+  const reused = s.data.hasKeptConnection;
+  if (!reused && !s.data.isPrepared) return s.reply(425, "Use PORT, PASV, EPRT or EPSV first");
+  const abort = new AbortController();
+  s.transfer = abort;
+  s.abortedByAbor = false;
+  let connection: DataConnection | undefined;
+  try {
+    const announce = preliminary ?? `Opening ${typeName(s)} mode data connection for ${what}`;
+    if (reused) await s.reply(125, preliminary ?? `Data connection already open; transfer starting for ${what}`);
+    else if (s.data.preparedDirection === "passive") await s.reply(150, announce);
+    const opened = await s.data.connection(abort.signal);
+    connection = opened.connection;
+    if (!reused && opened.connection.direction === "active") await s.reply(150, announce);
+    const settings = settingsFor(s, verb, path, abort.signal);
+    const bytes = await move(connection, settings);
+    connection.transfers++;
+    s.record({
+      kind: "transfer",
+      session: s.id,
+      connection: connection.id,
+      verb,
+      path,
+      mode: s.state.mode,
+      bytes,
+      ok: true,
+      reused,
+    });
+    if (keepsConnection(s) && !connection.closed) {
+      s.data.keep(connection);
+      await s.reply(250, `Transfer complete (${bytes} bytes); data connection stays open`);
+    } else {
+      await s.reply(226, `Transfer complete (${bytes} bytes)`);
+    }
+  } catch (error) {
+    if (error instanceof TransferError) {
+      if (connection !== undefined) {
+        connection.transfers++;
+        s.record({
+          kind: "transfer",
+          session: s.id,
+          connection: connection.id,
+          verb,
+          path,
+          mode: s.state.mode,
+          bytes: error.bytes,
+          ok: false,
+          reused,
+        });
+      }
+      return s.reply(error.code ?? 426, error.message);
+    }
+    if (error instanceof DataConnectionError) return s.reply(error.code ?? 425, error.message);
+    await connection?.close();
+    if (isStorageError(error)) return s.reply(451, `Local error: ${error.message}`);
+    throw error;
+  } finally {
+    s.transfer = undefined;
+    s.state.restartOffset = 0;
+  }
+}
+
+const retr: CommandSpec = {
+  help: "RETR <file>",
+  run: async (s, argument) => {
+    if (argument === "") return s.reply(501, "RETR needs a path");
+    const path = sessionPath(s, argument);
+    let entry: StorageEntry | undefined;
+    try {
+      entry = await s.state.storage.stat(path);
+    } catch (error) {
+      return replyStorageError(s, error);
+    }
+    if (entry === undefined) return s.reply(550, `No such file: "${path}"`);
+    if (entry.kind === "directory") return s.reply(550, `Not a plain file: "${path}"`);
+    const offset = s.state.restartOffset;
+    await withData(s, "RETR", path, `${path} (${entry.size} bytes)`, (connection, settings) =>
+      sendData(connection, s.state.storage.read(path, offset), {
+        ...settings,
+        raw: false,
+        restartInterval: s.host.options.restartMarkerInterval ?? 1024 * 1024,
+        onMarker: (marker, at) => {
+          s.state.markers.set(marker, at);
+        },
+      }),
+    );
+  },
+};
+
+async function store(
+  s: Session,
+  verb: string,
+  path: string,
+  append: boolean,
+  preliminary?: string,
+): Promise<void> {
+  const offset = s.state.restartOffset;
+  await withData(s, verb, path, path, async (connection, settings) => {
+    const writer = await s.state.storage.write(path, append ? { append: true } : offset > 0 ? { offset } : {});
+    try {
+      const bytes = await receiveData(connection, writer, {
+        ...settings,
+        maxUploadSize: s.host.limits.maxUploadSize,
+        onMarker: async (marker, at) => {
+          // RFC 959 §4.2: "110 MARK yyyy = mmmm", the sender's marker and ours.
+          s.state.markers.set(String(at), at);
+          await s.reply(110, `MARK ${marker} = ${at}`);
+        },
+      });
+      await writer.close();
+      return bytes;
+    } catch (error) {
+      await writer.abort();
+      throw error;
+    }
+  }, preliminary);
+}
+
+async function storable(s: Session, path: string): Promise<boolean> {
+  try {
+    const entry = await s.state.storage.stat(path);
+    if (entry?.kind === "directory") {
+      await s.reply(553, `Is a directory: "${path}"`);
+      return false;
+    }
+    const parent = await s.state.storage.stat(parentPath(path));
+    if (parent?.kind !== "directory") {
+      await s.reply(553, `No such directory: "${parentPath(path)}"`);
+      return false;
+    }
+    return true;
+  } catch (error) {
+    await replyStorageError(s, error);
+    return false;
+  }
+}
+
+let uniqueCounter = 0;
+
+/** Lines of a listing as CR LF text, in chunks, for the data connection. */
+async function* listingBytes(lines: string[]): AsyncIterable<Uint8Array> {
+  const encoder = new TextEncoder();
+  for (let i = 0; i < lines.length; i += 512) {
+    yield encoder.encode(lines.slice(i, i + 512).map((l) => `${l}\r\n`).join(""));
+  }
+}
+
+/** LIST and NLST take ls-style options first (`-la`); they are ignored. */
+function listTarget(argument: string): string {
+  const rest = argument.replace(/^\s*(-[A-Za-z]+\s*)+/, "").trim();
+  return rest === "" ? "." : rest;
+}
+
+async function listing(
+  s: Session,
+  verb: string,
+  path: string,
+  lines: (entries: StorageEntry[], isDirectory: boolean) => string[],
+  directoryOnly: boolean,
+): Promise<void> {
+  let entries: StorageEntry[];
+  let isDirectory: boolean;
+  try {
+    const entry = await s.state.storage.stat(path);
+    if (entry === undefined) return s.reply(550, `No such file or directory: "${path}"`);
+    isDirectory = entry.kind === "directory";
+    if (directoryOnly && !isDirectory) return s.reply(501, `Not a directory: "${path}"`);
+    entries = isDirectory ? await s.state.storage.list(path) : [entry];
+  } catch (error) {
+    return replyStorageError(s, error);
+  }
+  const text = lines(entries, isDirectory);
+  await withData(s, verb, path, path, (connection, settings) =>
+    sendData(connection, listingBytes(text), {
+      ...settings,
+      offset: 0,
+      raw: true,
+      restartInterval: 0,
+      onMarker: () => {},
+    }),
+  );
+}
+
+export const TRANSFER_COMMANDS: Record<string, CommandSpec> = {
+  RETR: retr,
+  STOR: {
+    writes: true,
+    help: "STOR <file>",
+    run: async (s, argument) => {
+      if (argument === "") return s.reply(501, "STOR needs a path");
+      const path = sessionPath(s, argument);
+      if (await storable(s, path)) await store(s, "STOR", path, false);
+    },
+  },
+  APPE: {
+    writes: true,
+    help: "APPE <file>",
+    run: async (s, argument) => {
+      if (argument === "") return s.reply(501, "APPE needs a path");
+      const path = sessionPath(s, argument);
+      if (await storable(s, path)) await store(s, "APPE", path, true);
+    },
+  },
+  STOU: {
+    writes: true,
+    help: "STOU [<name>]",
+    run: async (s, argument) => {
+      const base = sessionPath(s, argument === "" ? "ftpkit" : argument);
+      let path = base;
+      while ((await s.state.storage.stat(path)) !== undefined) path = `${base}.${++uniqueCounter}`;
+      if (!(await storable(s, path))) return;
+      // RFC 1123 §4.1.2.9: the preliminary reply names the file as "FILE: name".
+      s.state.restartOffset = 0;
+      await store(s, "STOU", path, false, `FILE: ${baseName(path)}`);
+    },
+  },
+  LIST: {
+    help: "LIST [<path>]",
+    run: async (s, argument) => {
+      const now = new Date();
+      await listing(s, "LIST", sessionPath(s, listTarget(argument)), (entries) =>
+        entries.map((e) => formatListLine(e, now)),
+      false);
+    },
+  },
+  NLST: {
+    help: "NLST [<path>]",
+    run: async (s, argument) => {
+      const target = listTarget(argument);
+      const path = sessionPath(s, target);
+      await listing(s, "NLST", path, (entries, isDirectory) =>
+        isDirectory ? entries.map((e) => e.name) : [target],
+      false);
+    },
+  },
+  MLSD: {
+    help: "MLSD [<directory>]",
+    run: async (s, argument) => {
+      const path = sessionPath(s, argument === "" ? "." : argument);
+      await listing(
+        s,
+        "MLSD",
+        path,
+        (entries) => entries.map((e) => formatMlsxLine(e, s.state.mlstFacts, e.name, s.state.readOnly)),
+        true,
+      );
+    },
+  },
+  ABOR: {
+    login: false,
+    help: "ABOR",
+    run: async (s) => {
+      // The transfer, if any, was stopped when ABOR arrived and has answered 426.
+      if (s.abortedByAbor) {
+        s.abortedByAbor = false;
+        await s.data.reset();
+        return s.reply(226, "ABOR successful");
+      }
+      const hadConnection = s.data.hasKeptConnection || s.data.isPrepared;
+      await s.data.reset();
+      await s.reply(hadConnection ? 226 : 225, hadConnection ? "Data connection closed" : "No transfer to abort");
+    },
+  },
+};

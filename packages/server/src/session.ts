@@ -1,0 +1,331 @@
+/**
+ * One control connection: reads commands, runs them one after another through the
+ * dispatch table, writes replies, and owns the session's data channel.
+ *
+ * Commands are read while earlier ones run (pipelining), so that `ABOR` can stop a
+ * transfer in flight (RFC 959 §4.1.3); everything else is answered strictly in order.
+ *
+ * @module
+ */
+
+import { formatAddress } from "@ftpkit/errors";
+import { type Command, CommandParser, encodeReply } from "@ftpkit/reply";
+import type { Socket, SocketInfo } from "@ftpkit/socket";
+import { COMMANDS } from "./commands/table.ts";
+import { DataChannel } from "./data-channel.ts";
+import type { FaultState } from "./faults.ts";
+import type { ResolvedLimits, ServerOptions } from "./options.ts";
+import type { LogRecord, ServerLog } from "./server-log.ts";
+import { initialState, type SessionState } from "./session-state.ts";
+import type { Storage } from "./storage/types.ts";
+
+/** What a session needs from its server. */
+export interface SessionHost {
+  readonly options: ServerOptions;
+  readonly limits: ResolvedLimits;
+  readonly log: ServerLog;
+  readonly faultState: FaultState;
+  readonly storage: Storage;
+  readonly sleep: (ms: number) => Promise<void>;
+  nextConnectionId(): number;
+}
+
+/** A control session. */
+export class Session {
+  readonly id: number;
+  readonly host: SessionHost;
+  state: SessionState;
+  readonly data: DataChannel;
+  /** The control connection's addresses (after TLS, if implicit). */
+  readonly info: SocketInfo;
+  /** True once the control connection speaks TLS. */
+  secure: boolean;
+  /** The transfer in flight, which ABOR aborts. */
+  transfer: AbortController | undefined;
+  /** Set when ABOR stopped the transfer in flight: ABOR then answers 226. */
+  abortedByAbor = false;
+  /** The verb being answered, for reply faults and delays. */
+  currentVerb = "greeting";
+  #socket: Socket;
+  #reader: ReadableStreamDefaultReader<Uint8Array>;
+  #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #queue: Command[] = [];
+  #wake: (() => void) | undefined;
+  #inputEnded = false;
+  #closing = false;
+  #closeReason = "client closed";
+  #authGate: ((upgraded: boolean) => void) | undefined;
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #done: Promise<void>;
+  #finish!: () => void;
+
+  constructor(id: number, host: SessionHost, socket: Socket, info: SocketInfo) {
+    this.id = id;
+    this.host = host;
+    this.#socket = socket;
+    this.info = info;
+    this.secure = info.tls !== undefined;
+    this.state = initialState(host.storage);
+    this.#reader = socket.readable.getReader();
+    this.#writer = socket.writable.getWriter();
+    this.#done = new Promise((resolve) => {
+      this.#finish = resolve;
+    });
+    const tls = host.options.tls;
+    this.data = new DataChannel({
+      sockets: host.options.sockets,
+      session: id,
+      record: (entry) => host.log.record(entry),
+      nextConnectionId: () => host.nextConnectionId(),
+      controlRemote: info.remoteAddress,
+      controlLocal: info.localAddress,
+      passive: host.options.passive ?? {},
+      dataTimeout: host.limits.dataTimeout,
+      tls:
+        tls === undefined
+          ? undefined
+          : { cert: tls.cert, key: tls.key, minVersion: tls.minVersion, maxVersion: tls.maxVersion },
+      requireSessionReuse: tls?.requireSessionReuse ?? false,
+      addBytes: (sent, received) => host.log.addBytes(id, sent, received),
+    });
+  }
+
+  /** Resolves when the session has ended and everything it opened is closed. */
+  get done(): Promise<void> {
+    return this.#done;
+  }
+
+  /** The client's address as `host:port`. */
+  get remote(): string {
+    return formatAddress(this.info.remoteAddress.hostname, this.info.remoteAddress.port);
+  }
+
+  record(entry: LogRecord): void {
+    this.host.log.record(entry);
+  }
+
+  /** Runs the session to its end: greeting, commands, cleanup. */
+  async run(greeting: string): Promise<void> {
+    try {
+      await this.reply(220, greeting);
+      this.#armIdle();
+      await Promise.all([this.#readLoop(), this.#executeLoop()]);
+    } finally {
+      await this.#cleanup();
+    }
+  }
+
+  /** Sends a reply (after any configured delay). Never throws: a dead connection ends the session. */
+  async reply(code: number, text: string | readonly string[]): Promise<void> {
+    const delay = this.host.faultState.replyDelay(this.currentVerb);
+    if (delay > 0) await this.host.sleep(delay);
+    const lines = typeof text === "string" ? text : text;
+    this.record({
+      kind: "reply",
+      session: this.id,
+      code,
+      text: typeof lines === "string" ? lines : lines.join("\n"),
+    });
+    try {
+      await this.#writer.write(encodeReply(code, text));
+    } catch {
+      this.close("control connection lost");
+    }
+  }
+
+  /** Ends the session: stops reading, aborts a transfer, closes the control connection. */
+  close(reason: string): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#closeReason = reason;
+    clearTimeout(this.#idleTimer);
+    this.transfer?.abort();
+    this.#inputEnded = true;
+    this.#wake?.();
+    this.#authGate?.(false);
+    void this.#socket.close();
+  }
+
+  /** True once the session is closing. */
+  get closing(): boolean {
+    return this.#closing;
+  }
+
+  /**
+   * AUTH TLS, after its 234: the TLS handshake on the control connection (RFC 4217
+   * §4). The reader loop is paused at this point, so no byte of the handshake is lost.
+   */
+  async upgradeToTls(): Promise<boolean> {
+    try {
+      this.#reader.releaseLock();
+      this.#writer.releaseLock();
+      const tlsSocket = this.#socket.startTls();
+      this.#socket = tlsSocket;
+      this.#reader = tlsSocket.readable.getReader();
+      this.#writer = tlsSocket.writable.getWriter();
+      await tlsSocket.opened;
+      this.secure = true;
+      this.#authGate?.(true);
+      return true;
+    } catch (error) {
+      this.record({
+        kind: "fault",
+        session: this.id,
+        fault: "tls-handshake",
+        detail: `TLS handshake on the control connection failed: ${(error as Error).message}`,
+      });
+      this.close("TLS handshake failed");
+      return false;
+    }
+  }
+
+  /** AUTH refused: the reader loop goes on in clear. */
+  resumePlain(): void {
+    this.#authGate?.(false);
+  }
+
+  #armIdle(): void {
+    clearTimeout(this.#idleTimer);
+    if (this.#closing) return;
+    const ms = this.host.limits.idleTimeout;
+    this.#idleTimer = setTimeout(() => {
+      void (async () => {
+        this.currentVerb = "idle";
+        await this.reply(421, `Idle timeout (${Math.round(ms / 1000)} s): closing control connection`);
+        this.close("idle timeout");
+      })();
+    }, ms);
+  }
+
+  async #readLoop(): Promise<void> {
+    let parser = new CommandParser({ maxLineLength: this.host.limits.maxCommandLine });
+    while (!this.#closing) {
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await this.#reader.read();
+      } catch {
+        break;
+      }
+      if (chunk.done) break;
+      let commands: Command[];
+      try {
+        commands = parser.push(chunk.value);
+      } catch {
+        this.#queue.length = 0;
+        this.currentVerb = "line";
+        await this.reply(500, `Command line too long (limit ${this.host.limits.maxCommandLine} bytes)`);
+        this.close("command line too long");
+        break;
+      }
+      for (const command of commands) {
+        // ABOR acts at once on a transfer in flight; its reply still comes in order.
+        if (command.verb === "ABOR" && this.transfer !== undefined) {
+          this.abortedByAbor = true;
+          this.transfer.abort();
+        }
+        this.#queue.push(command);
+        this.#wake?.();
+        if (command.verb === "AUTH" && !this.secure) {
+          const upgraded = await new Promise<boolean>((resolve) => {
+            this.#authGate = resolve;
+          });
+          this.#authGate = undefined;
+          if (upgraded) {
+            // RFC 4217 §4: nothing sent in clear after AUTH counts.
+            parser = new CommandParser({ maxLineLength: this.host.limits.maxCommandLine });
+            break;
+          }
+        }
+      }
+    }
+    this.#inputEnded = true;
+    this.#wake?.();
+  }
+
+  async #next(): Promise<Command | undefined> {
+    for (;;) {
+      const command = this.#queue.shift();
+      if (command !== undefined) return command;
+      if (this.#inputEnded) return undefined;
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
+      this.#wake = undefined;
+    }
+  }
+
+  async #executeLoop(): Promise<void> {
+    for (;;) {
+      const command = await this.#next();
+      if (command === undefined || this.#closing) break;
+      clearTimeout(this.#idleTimer);
+      await this.#execute(command);
+      if (this.#closing) break;
+      this.#armIdle();
+    }
+    this.close(this.#closeReason);
+  }
+
+  async #execute(command: Command): Promise<void> {
+    const { verb, argument } = command;
+    this.currentVerb = verb;
+    this.record({
+      kind: "command",
+      session: this.id,
+      verb,
+      argument: verb === "PASS" && argument !== "" ? "****" : argument,
+    });
+    const faults = this.host.faultState;
+    if (faults.closeControl(verb, "command") !== undefined) {
+      this.record({ kind: "fault", session: this.id, fault: "close-control", detail: `on ${verb}` });
+      this.close(`fault: close control on ${verb}`);
+      return;
+    }
+    if (/[\0\r\n]/.test(argument)) {
+      await this.reply(501, "Argument contains a CR, LF or NUL byte: refused");
+      if (verb === "AUTH") this.resumePlain();
+      return;
+    }
+    const fault = faults.reply(verb, argument);
+    if (fault !== undefined) {
+      this.record({ kind: "fault", session: this.id, fault: "reply", detail: `${verb} -> ${fault.code}` });
+      await this.reply(fault.code, fault.text ?? `${verb} refused (fault injection)`);
+      if (fault.code === 421) this.close(`fault: 421 on ${verb}`);
+      if (verb === "AUTH") this.resumePlain();
+      return;
+    }
+    const spec = COMMANDS.get(verb);
+    if (spec === undefined) {
+      await this.reply(500, `Unknown command "${verb}"`);
+      return;
+    }
+    if (spec.login !== false && !this.state.loggedIn) {
+      await this.reply(530, "Please log in with USER and PASS first");
+      return;
+    }
+    if (spec.writes === true && this.state.readOnly) {
+      await this.reply(550, "Permission denied: this login is read-only");
+      return;
+    }
+    if (verb !== "RNTO") this.state.renameFrom = undefined;
+    try {
+      await spec.run(this, argument);
+    } catch (error) {
+      await this.reply(451, `Local error: ${(error as Error).message}`);
+    }
+    // AUTH that did not upgrade (refused, faulted, malformed): reading goes on in clear.
+    if (verb === "AUTH") this.resumePlain();
+    if (!this.#closing && faults.closeControl(verb, "reply") !== undefined) {
+      this.record({ kind: "fault", session: this.id, fault: "close-control", detail: `after ${verb}` });
+      this.close(`fault: close control after ${verb}`);
+    }
+  }
+
+  async #cleanup(): Promise<void> {
+    clearTimeout(this.#idleTimer);
+    await this.data.close().catch(() => {});
+    await this.#socket.close().catch(() => {});
+    this.record({ kind: "disconnect", session: this.id, reason: this.#closeReason });
+    this.#finish();
+  }
+}

@@ -1,0 +1,381 @@
+/**
+ * Moving one file (or listing) over a data connection in the session's mode, type and
+ * structure: encoding with `@ftpkit/modes`, TYPE A line ends, STRU R records, restart
+ * markers, limits, timeouts and the data faults.
+ *
+ * @module
+ */
+
+import { FtpError, TruncatedTransferError } from "@ftpkit/errors";
+import {
+  createDecoder,
+  createEncoder,
+  type FileStructure,
+  type ModeDecoder,
+  type ModeEvent,
+  type TransferMode,
+} from "@ftpkit/modes";
+import { AsciiFromNetwork, AsciiToNetwork } from "./ascii.ts";
+import type { DataConnection } from "./data-connection.ts";
+import type { DropDataFault, SlowDataFault } from "./faults.ts";
+import type { StorageWriter } from "./storage/types.ts";
+
+/** A transfer failed; `code` is the reply (426, 451, 552, ...). */
+export class TransferError extends FtpError {
+  static override readonly errorName: string = "TransferError";
+  /** File bytes moved before the failure. */
+  readonly bytes: number;
+
+  constructor(message: string, code: number, bytes: number, cause?: unknown) {
+    super(message, { code, cause });
+    this.bytes = bytes;
+  }
+}
+
+/** The representation types this server transfers. */
+export type ServerType = "A" | "I" | "L";
+
+/** How one transfer runs. */
+export interface TransferSettings {
+  mode: TransferMode;
+  type: ServerType;
+  structure: FileStructure;
+  /** MODE Z compression level. */
+  level: number;
+  /** Where in the file the transfer starts (REST), for restart markers. */
+  offset: number;
+  signal: AbortSignal;
+  dataTimeout: number;
+  sleep: (ms: number) => Promise<void>;
+  drop: DropDataFault | undefined;
+  slow: SlowDataFault | undefined;
+  /** A "close control during transfer" fault: after `afterBytes` wire bytes, `fire()`. */
+  closeControl: { afterBytes: number; fire: () => void } | undefined;
+}
+
+/** Settings of a download. */
+export interface SendSettings extends TransferSettings {
+  /** True for listings: bytes go as they are (already CR LF), file structure. */
+  raw: boolean;
+  /** B/C restart marker every this many file bytes (0: none). */
+  restartInterval: number;
+  /** Called with each marker sent and the file offset it stands for. */
+  onMarker: (marker: string, offset: number) => void;
+}
+
+/** Settings of an upload. */
+export interface ReceiveSettings extends TransferSettings {
+  maxUploadSize: number;
+  /** A restart marker arrived from the client; `offset` is the stored file offset it stands for. */
+  onMarker: (marker: string, offset: number) => Promise<void>;
+}
+
+const LF = 0x0a;
+const keepsConnection = (mode: TransferMode): boolean => mode === "B" || mode === "C";
+
+/** Watches a transfer for progress and calls `expire` after `ms` without any. */
+class Watchdog {
+  #last = Date.now();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #ms: number;
+  readonly #expire: () => void;
+
+  constructor(ms: number, expire: () => void) {
+    this.#ms = ms;
+    this.#expire = expire;
+    this.#arm(ms);
+  }
+
+  #arm(ms: number): void {
+    this.#timer = setTimeout(() => {
+      const idle = Date.now() - this.#last;
+      if (idle >= this.#ms) this.#expire();
+      else this.#arm(this.#ms - idle);
+    }, ms);
+  }
+
+  touch(): void {
+    this.#last = Date.now();
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+  }
+}
+
+/** Why the wire stopped: set by the abort signal, the watchdog or a fault. */
+type StopReason = { code: number; message: string };
+
+/**
+ * Writes and reads the wire for one transfer, applying the data faults and counting
+ * wire bytes.
+ */
+class Wire {
+  readonly #connection: DataConnection;
+  readonly #settings: TransferSettings;
+  readonly #watchdog: Watchdog;
+  #wireBytes = 0;
+  stop: StopReason | undefined;
+
+  constructor(connection: DataConnection, settings: TransferSettings) {
+    this.#connection = connection;
+    this.#settings = settings;
+    this.#watchdog = new Watchdog(settings.dataTimeout, () => {
+      this.#halt({ code: 426, message: `Data connection timed out (no progress for ${settings.dataTimeout} ms)` });
+    });
+    if (settings.signal.aborted) this.#halt({ code: 426, message: "Transfer aborted" });
+    settings.signal.addEventListener("abort", this.#onAbort, { once: true });
+  }
+
+  readonly #onAbort = (): void => {
+    this.#halt({ code: 426, message: "Transfer aborted" });
+  };
+
+  #halt(reason: StopReason): void {
+    this.stop ??= reason;
+    void this.#connection.close();
+  }
+
+  done(): void {
+    this.#watchdog.stop();
+    this.#settings.signal.removeEventListener("abort", this.#onAbort);
+  }
+
+  /** Checks the byte-count faults; returns how many of `n` more bytes may pass. */
+  #allowance(n: number): number {
+    let allowed = n;
+    const drop = this.#settings.drop;
+    if (drop !== undefined) allowed = Math.min(allowed, Math.max(0, drop.afterBytes - this.#wireBytes));
+    const cc = this.#settings.closeControl;
+    if (cc !== undefined) allowed = Math.min(allowed, Math.max(0, cc.afterBytes - this.#wireBytes));
+    return allowed;
+  }
+
+  #afterBytes(): void {
+    const cc = this.#settings.closeControl;
+    if (cc !== undefined && this.#wireBytes >= cc.afterBytes) {
+      this.#settings.closeControl = undefined;
+      cc.fire();
+      this.#halt({ code: 426, message: "Control connection closed (fault injection)" });
+    }
+    const drop = this.#settings.drop;
+    if (drop !== undefined && this.#wireBytes >= drop.afterBytes) {
+      this.#halt({
+        code: drop.reply ?? 426,
+        message:
+          (drop.reply ?? 426) < 300
+            ? "Transfer complete"
+            : `Connection closed; transfer aborted (fault injection: dropped after ${drop.afterBytes} bytes)`,
+      });
+    }
+  }
+
+  async write(chunks: Uint8Array[]): Promise<void> {
+    for (const chunk of chunks) {
+      let rest = chunk;
+      while (rest.length > 0) {
+        if (this.stop !== undefined) throw this.stop;
+        let piece = rest;
+        const slow = this.#settings.slow;
+        if (slow !== undefined && piece.length > slow.chunkBytes) piece = piece.subarray(0, slow.chunkBytes);
+        const allowed = this.#allowance(piece.length);
+        if (allowed < piece.length) piece = piece.subarray(0, allowed);
+        if (piece.length > 0) {
+          await this.#connection.write(piece);
+          this.#wireBytes += piece.length;
+          this.#watchdog.touch();
+        }
+        rest = rest.subarray(piece.length);
+        this.#afterBytes();
+        if (slow !== undefined && piece.length > 0) await this.#settings.sleep(slow.delayMs);
+      }
+    }
+    if (this.stop !== undefined) throw this.stop;
+  }
+
+  /** The next chunk from the peer (cut short by a fault), or undefined at its end. */
+  async read(): Promise<Uint8Array | undefined> {
+    if (this.stop !== undefined) throw this.stop;
+    const chunk = await this.#connection.read();
+    if (this.stop !== undefined) throw this.stop;
+    if (chunk === undefined) return undefined;
+    this.#watchdog.touch();
+    const allowed = this.#allowance(chunk.length);
+    const piece = allowed < chunk.length ? chunk.subarray(0, allowed) : chunk;
+    this.#wireBytes += piece.length;
+    this.#afterBytes();
+    return piece;
+  }
+}
+
+function failure(error: unknown, wire: Wire, bytes: number, what: string): TransferError {
+  if (error instanceof TransferError) return error;
+  const stop = wire.stop;
+  if (stop !== undefined) return new TransferError(stop.message, stop.code, bytes);
+  if (TruncatedTransferError.isInstance(error)) {
+    return new TransferError(`Connection closed inside the file; ${what} incomplete`, 426, bytes, error);
+  }
+  if (FtpError.isInstance(error) && error.name === "StorageError") {
+    return new TransferError(`Local error: ${(error as Error).message}`, 451, bytes, error);
+  }
+  if (FtpError.isInstance(error) && error.name === "FtpProtocolError") {
+    return new TransferError(`Malformed data: ${(error as Error).message}`, 426, bytes, error);
+  }
+  return new TransferError(`Connection closed; transfer aborted`, 426, bytes, error);
+}
+
+/**
+ * Sends `source` (file bytes from the storage, or listing text) over `connection`.
+ * In STREAM and Z the connection is finished (closed) after the file; in B and C it
+ * stays open after the EOF marker. Resolves with the file bytes sent.
+ */
+export async function sendData(
+  connection: DataConnection,
+  source: AsyncIterable<Uint8Array>,
+  settings: SendSettings,
+): Promise<number> {
+  const structure = settings.raw ? "F" : settings.structure;
+  const encoder = createEncoder(settings.mode, {
+    type: settings.raw ? "A" : settings.type,
+    structure,
+    level: settings.level,
+  });
+  const ascii = !settings.raw && settings.type === "A" && structure === "F" ? new AsciiToNetwork() : undefined;
+  const markers = keepsConnection(settings.mode) && !settings.raw ? settings.restartInterval : 0;
+  const wire = new Wire(connection, settings);
+  let bytes = 0;
+  let sinceMarker = 0;
+  try {
+    for await (const chunk of source) {
+      if (wire.stop !== undefined) throw wire.stop;
+      if (structure === "R") {
+        let start = 0;
+        for (let i = chunk.indexOf(LF); i !== -1; i = chunk.indexOf(LF, start)) {
+          await wire.write(encoder.data(chunk.subarray(start, i)));
+          await wire.write(encoder.record());
+          start = i + 1;
+        }
+        if (start < chunk.length) await wire.write(encoder.data(chunk.subarray(start)));
+      } else {
+        await wire.write(encoder.data(ascii === undefined ? chunk : ascii.convert(chunk)));
+      }
+      bytes += chunk.length;
+      sinceMarker += chunk.length;
+      // In record structure a marker goes only between records, so that a resume starts one.
+      const atRecordEnd = structure !== "R" || chunk[chunk.length - 1] === LF;
+      if (markers > 0 && sinceMarker >= markers && atRecordEnd) {
+        sinceMarker = 0;
+        const offset = settings.offset + bytes;
+        const marker = String(offset);
+        settings.onMarker(marker, offset);
+        await wire.write(encoder.restart(marker));
+      }
+    }
+    await wire.write(encoder.eof());
+    if (!keepsConnection(settings.mode)) await connection.finish();
+    if (wire.stop !== undefined) throw wire.stop;
+    return bytes;
+  } catch (error) {
+    await connection.close();
+    throw failure(error, wire, bytes, "download");
+  } finally {
+    wire.done();
+  }
+}
+
+function decoderFor(connection: DataConnection, settings: TransferSettings): ModeDecoder {
+  const options = { type: settings.type, structure: settings.structure } as const;
+  if (!keepsConnection(settings.mode)) return createDecoder(settings.mode, options);
+  // B and C: the decoder lives as long as the connection (bytes past one file's EOF
+  // belong to the next); a new TYPE or STRU between files starts a fresh one.
+  const key = `${settings.mode}${settings.type}${settings.structure}`;
+  if (connection.decoder === undefined || (connection.decoderKey !== key && connection.pending.length === 0)) {
+    connection.decoder = createDecoder(settings.mode, options);
+    connection.decoderKey = key;
+  }
+  return connection.decoder;
+}
+
+/**
+ * Receives one file from `connection` into `writer`. STREAM and Z: until the client
+ * closes; B and C: until the EOF marker (the connection stays open). Resolves with the
+ * file bytes stored.
+ */
+export async function receiveData(
+  connection: DataConnection,
+  writer: StorageWriter,
+  settings: ReceiveSettings,
+): Promise<number> {
+  const decoder = decoderFor(connection, settings);
+  const ascii = settings.type === "A" && settings.structure === "F" ? new AsciiFromNetwork() : undefined;
+  const wire = new Wire(connection, settings);
+  const persistent = keepsConnection(settings.mode);
+  let bytes = 0;
+  const store = async (data: Uint8Array): Promise<void> => {
+    if (data.length === 0) return;
+    if (bytes + data.length > settings.maxUploadSize) {
+      const room = settings.maxUploadSize - bytes;
+      if (room > 0) await writer.write(data.subarray(0, room));
+      bytes += Math.max(0, room);
+      throw new TransferError(
+        `Upload exceeds the limit of ${settings.maxUploadSize} bytes; stored ${bytes}`,
+        552,
+        bytes,
+      );
+    }
+    await writer.write(data);
+    bytes += data.length;
+  };
+  try {
+    for (;;) {
+      let events: ModeEvent[];
+      let ended = false;
+      if (connection.pending.length > 0) {
+        events = connection.pending;
+        connection.pending = [];
+      } else {
+        const chunk = await wire.read();
+        if (chunk === undefined) {
+          ended = true;
+          events = decoder.end();
+        } else events = decoder.push(chunk);
+      }
+      for (let i = 0; i < events.length; i++) {
+        const event = events[i]!;
+        switch (event.type) {
+          case "data":
+            await store(ascii === undefined ? event.data : ascii.convert(event.data));
+            break;
+          case "eor":
+            if (settings.structure === "R") await store(Uint8Array.of(LF));
+            break;
+          case "restart":
+            await settings.onMarker(event.marker, settings.offset + bytes);
+            break;
+          case "eof":
+            if (ascii !== undefined) await store(ascii.flush());
+            if (persistent) {
+              connection.pending = events.slice(i + 1);
+              return bytes;
+            }
+            break;
+          case "eod":
+            break;
+        }
+      }
+      if (ended) {
+        if (persistent) {
+          throw new TransferError("Data connection closed before the EOF marker; upload incomplete", 426, bytes);
+        }
+        if (ascii !== undefined) await store(ascii.flush());
+        await connection.close();
+        return bytes;
+      }
+    }
+  } catch (error) {
+    await connection.close();
+    throw failure(error, wire, bytes, "upload");
+  } finally {
+    wire.done();
+  }
+}
