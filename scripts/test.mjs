@@ -63,6 +63,9 @@ function run(name, command, args, options = {}) {
         const body = prefix ? line.slice(prefix[0].length) : line;
         const where = prefix ? `${prefix[1]}: ` : "";
         if (SUMMARY_LINE.some((re) => re.test(body))) summary.push(`${where}${body.trim()}`);
+        // turbo's closing lines: "Failed:    @ftpkit/a#test, @ftpkit/b#test"
+        const failedTasks = /^\s*Failed:\s+(\S.*)$/.exec(body);
+        if (failedTasks && !prefix) summary.push(`failed: ${failedTasks[1].trim()}`);
         const skip = /\[skip\] ([^:]+): (.*)$/.exec(body);
         if (skip) skipped.set(skip[1], skip[2]);
         if (/No test files found/.test(body)) skipped.set(`${where}vitest`, "no test files yet");

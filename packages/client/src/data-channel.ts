@@ -47,13 +47,16 @@ export class DataChannel {
     return this.#ended || this.#closed || this.#error !== undefined;
   }
 
-  /** The next chunk, or undefined at the end of the connection. */
-  async read(): Promise<Uint8Array | undefined> {
+  /**
+   * The next chunk, or undefined at the end of the connection. With `idleLimit` false
+   * the wait has no time limit (a persistent connection idle between files).
+   */
+  async read(idleLimit = true): Promise<Uint8Array | undefined> {
     if (this.#error !== undefined) throw this.#error;
     if (this.#ended || this.#closed) return undefined;
-    this.#reading = true;
+    this.#reading = idleLimit;
     this.#last = Date.now();
-    this.#arm();
+    if (idleLimit) this.#arm();
     let result: ReadableStreamReadResult<Uint8Array>;
     try {
       result = await this.#reader.read();
@@ -70,6 +73,14 @@ export class DataChannel {
     }
     this.#stats.bytesReceived += result.value.length;
     return result.value;
+  }
+
+  /** Puts the idle limit on a read started without it: data is expected now. */
+  expectData(): void {
+    if (this.#closed || this.#reading) return;
+    this.#reading = true;
+    this.#last = Date.now();
+    this.#arm();
   }
 
   /**

@@ -12,7 +12,14 @@ import type { Socket, SocketAdapter, TlsClientOptions } from "@ftpkit/socket";
 import { ControlConnection, replyError } from "./control-connection.ts";
 import { DataConnector } from "./data-connector.ts";
 import { ServerFeatures } from "./features.ts";
-import type { ClientTlsOptions, ConnectOptions, SecureMode, TraceEvent, UsedMode } from "./options.ts";
+import type {
+  ClientTlsOptions,
+  ConnectOptions,
+  ModeChoice,
+  SecureMode,
+  TraceEvent,
+  UsedMode,
+} from "./options.ts";
 import type { PersistentChannel } from "./persistent-channel.ts";
 import type { SessionStats } from "./stats.ts";
 import { waitFor } from "./timeouts.ts";
@@ -84,7 +91,7 @@ export class Lane {
   /** The MODE in force on the server. */
   currentMode: UsedMode = "S";
   /** What MODE commands the server accepted (true) or refused (false). */
-  readonly modeSupport = new Map<UsedMode, boolean>();
+  readonly modeSupport = new Map<UsedMode, boolean>([["S", true]]);
   /** The mode `"auto"` picked, once it was worked out. */
   autoMode: UsedMode | undefined;
   /** The open data connection of modes B, C and E, when there is one. */
@@ -259,6 +266,35 @@ export class Lane {
     const all = Promise.all(list);
     all.catch(() => {});
     return { all };
+  }
+
+  /**
+   * The mode for a retrieve. `"auto"`: B, then C, then E on GridFTP (when the adapter can
+   * listen: the server must be the active side), else S. The probes go in one write;
+   * each accepted MODE changes the mode in force, so the last accepted one is current.
+   */
+  async resolveMode(choice: ModeChoice): Promise<UsedMode> {
+    if (choice !== "auto") return choice;
+    if (this.autoMode !== undefined) return this.autoMode;
+    const candidates: UsedMode[] = ["B", "C"];
+    if (this.features.gridftp && this.settings.sockets.capabilities.listen) candidates.push("E");
+    const probes = candidates.filter((m) => this.modeSupport.get(m) !== false);
+    const known = probes.find((m) => this.modeSupport.get(m) === true);
+    let pick: UsedMode = known ?? "S";
+    if (known === undefined && probes.length > 0) {
+      const replies = await Promise.all(probes.map((m) => this.control.send("MODE", m)));
+      let last: UsedMode | undefined;
+      probes.forEach((m, i) => {
+        const ok = replies[i]!.code < 300;
+        this.modeSupport.set(m, ok);
+        if (ok) last = m;
+      });
+      if (last !== undefined) this.currentMode = last;
+      pick = probes.find((m) => this.modeSupport.get(m) === true) ?? "S";
+    }
+    this.autoMode = pick;
+    this.settings.trace?.({ type: "notice", message: `mode "auto" picked MODE ${pick}` });
+    return pick;
   }
 
   /** True for GridFTP, where ABOR ends the session: transfers are drained instead. */

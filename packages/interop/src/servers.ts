@@ -325,18 +325,16 @@ async function waitForGreeting(
   let last = "nothing tried";
   while (Date.now() < deadline) {
     if (exitCode !== undefined) throw new Error(`the server exited (${exitCode}) before greeting`);
+    let greeting: Greeting | undefined;
     try {
-      const greeting = await readGreeting(
-        host,
-        port,
-        implicitTls,
-        Math.min(5000, Math.max(1, deadline - Date.now())),
-      );
-      if (greeting.code === 220) return greeting;
-      throw new Error(`greeting was ${JSON.stringify(greeting.lines.join("\n"))}`);
+      const attemptMs = Math.min(5000, Math.max(1, deadline - Date.now()));
+      greeting = await readGreeting(host, port, implicitTls, attemptMs);
     } catch (error) {
       last = (error as Error).message;
-      if (last.startsWith("greeting was")) throw error;
+    }
+    if (greeting !== undefined) {
+      if (greeting.code === 220) return greeting;
+      throw new Error(`the greeting was ${JSON.stringify(greeting.lines.join("\n"))}`);
     }
     await delay(50);
   }

@@ -106,6 +106,17 @@ export class ExtendedBlockReassembler {
     const out: ModeEvent[] = [];
     for (const ev of conn.decoder.push(chunk)) {
       const file = conn.file;
+      if (file < this.#current) {
+        // This connection is still on a file that the EOD count already completed: an EOD
+        // beyond the count is harmless (it moves the connection on), anything else is not.
+        if (ev.type === "eod") {
+          conn.file++;
+          continue;
+        }
+        throw new FtpProtocolError(
+          `MODE E: connection ${connection} sent ${ev.type === "data" ? `${ev.data.length} bytes` : `a ${ev.type} block`} for file #${file} after its EOD count was reached`,
+        );
+      }
       if (ev.type === "eod") {
         this.#state(file).eods++;
         conn.file++;
@@ -238,11 +249,6 @@ export class ExtendedBlockReassembler {
     for (;;) {
       const state = this.#files.get(this.#current);
       if (state === undefined || state.eodCount === undefined || state.eods < state.eodCount) return;
-      if (state.eods > state.eodCount) {
-        throw new FtpProtocolError(
-          `MODE E: file #${this.#current} got ${state.eods} EODs, its EOF block announced ${state.eodCount}`,
-        );
-      }
       if (this.#ahead.size > 0) {
         throw new FtpProtocolError(
           `MODE E: file #${this.#current} is complete by its EOD count but has a gap at offset ${this.#nextOffset}`,

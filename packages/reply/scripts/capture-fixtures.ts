@@ -146,7 +146,6 @@ for (const [verb, arg] of [
   ["RMD", 'odd "quoted" dir'],
   ["PASV"],
   ["EPSV"],
-  ["CWD", "/"],
 ] as [string, string?][]) {
   await command(verb, arg);
 }

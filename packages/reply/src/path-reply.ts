@@ -12,6 +12,11 @@ import { malformed, quote, replyText } from "./reply-text.ts";
  * quote `""` stands for one `"` (RFC 959 Appendix II). A reply without quotes (some
  * old servers) gives its first word.
  *
+ * Some servers do not double the quotes (pure-ftpd, pyftpdlib, GridFTP:
+ * `257 "/odd "quoted" dir" is current directory.`). When the quote that would close the
+ * path is followed by a letter or digit rather than a space, punctuation or the end,
+ * the path runs to the last quote of the text instead.
+ *
  * @param reply the reply, or its message text
  * @throws {FtpReplyError} when the reply's code is not 257
  * @throws {FtpProtocolError} for an unterminated quote or an empty text
@@ -19,6 +24,7 @@ import { malformed, quote, replyText } from "./reply-text.ts";
  * @example
  * ```ts
  * parsePathReply('"/a ""quoted"" dir" is current directory'); // '/a "quoted" dir'
+ * parsePathReply('"/a "quoted" dir" is current directory');   // '/a "quoted" dir'
  * ```
  */
 export function parsePathReply(reply: Reply | string): string {
@@ -33,12 +39,19 @@ export function parsePathReply(reply: Reply | string): string {
   let i = open + 1;
   for (;;) {
     const q = text.indexOf('"', i);
-    if (q === -1)
-      throw malformed(reply, `The path in the 257 reply ${quote(text)} has no closing quote`);
+    if (q === -1) throw malformed(reply, `The path in the 257 reply ${quote(text)} has no closing quote`);
     path += text.slice(i, q);
-    if (text[q + 1] !== '"') return path;
-    path += '"';
-    i = q + 2;
+    const next = text[q + 1];
+    if (next === '"') {
+      path += '"';
+      i = q + 2;
+      continue;
+    }
+    if (next !== undefined && /[\p{L}\p{N}]/u.test(next)) {
+      // An undoubled quote inside the path.
+      return text.slice(open + 1, text.lastIndexOf('"'));
+    }
+    return path;
   }
 }
 

@@ -37,6 +37,7 @@ export {
   type DataOpenEntry,
   type DisconnectEntry,
   type FaultEntry,
+  formatLogEntry,
   type LogEntry,
   type LogQuery,
   type ReplyEntry,

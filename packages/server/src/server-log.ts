@@ -152,6 +152,7 @@ export class ServerLog {
   readonly #stats = new Map<number, SessionStats>();
   readonly #total: SessionStats = emptyStats();
   #waiters: Waiter[] = [];
+  readonly #listeners = new Set<(entry: LogEntry) => void>();
 
   constructor(maxEntries = 100_000) {
     this.#maxEntries = maxEntries;
@@ -203,6 +204,14 @@ export class ServerLog {
     return new Promise((resolve) => this.#waiters.push({ match: test, resolve }));
   }
 
+  /** Calls `listener` with every entry from now on; returns the function that stops it. */
+  subscribe(listener: (entry: LogEntry) => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
   /** Forgets the kept entries (counters stay). */
   clear(): void {
     this.#entries.length = 0;
@@ -210,7 +219,7 @@ export class ServerLog {
 
   /** The kept entries as readable lines: `#1 > RETR a.bin`, `#1 < 226 ...`, `#1 data+ 3 passive`. */
   text(): string {
-    return this.#entries.map(formatEntry).join("\n");
+    return this.#entries.map(formatLogEntry).join("\n");
   }
 
   /** Records an entry; used by the server. */
@@ -221,6 +230,7 @@ export class ServerLog {
       this.#entries.push(entry);
       if (this.#entries.length > this.#maxEntries) this.#entries.splice(0, this.#entries.length - this.#maxEntries);
     }
+    for (const listener of this.#listeners) listener(entry);
     if (this.#waiters.length > 0) {
       const still: Waiter[] = [];
       for (const w of this.#waiters) {
@@ -277,7 +287,8 @@ function matches(e: LogEntry, q: LogQuery): boolean {
   return true;
 }
 
-function formatEntry(e: LogEntry): string {
+/** One entry as a readable line, as {@link ServerLog.text} writes it. */
+export function formatLogEntry(e: LogEntry): string {
   const s = `#${e.session}`;
   switch (e.kind) {
     case "connect":

@@ -11,6 +11,7 @@
 import { formatAddress } from "@ftpkit/errors";
 import { type Command, CommandParser, encodeReply } from "@ftpkit/reply";
 import type { Socket, SocketInfo } from "@ftpkit/socket";
+import { isStorageError } from "./commands/command-spec.ts";
 import { COMMANDS } from "./commands/table.ts";
 import { DataChannel } from "./data-channel.ts";
 import type { FaultState } from "./faults.ts";
@@ -311,7 +312,7 @@ export class Session {
     try {
       await spec.run(this, argument);
     } catch (error) {
-      await this.reply(451, `Local error: ${(error as Error).message}`);
+      await this.reply(isStorageError(error) ? 550 : 451, `Local error: ${(error as Error).message}`);
     }
     // AUTH that did not upgrade (refused, faulted, malformed): reading goes on in clear.
     if (verb === "AUTH") this.resumePlain();

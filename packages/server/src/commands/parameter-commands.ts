@@ -79,6 +79,7 @@ export const PARAMETER_COMMANDS: Record<string, CommandSpec> = {
       if (mode !== "S" && mode !== "B" && mode !== "C" && mode !== "Z") {
         return s.reply(504, `MODE ${argument.trim()} not supported`);
       }
+      if (mode === "Z" && s.state.structure === "R") return s.reply(504, "MODE Z has no record structure");
       // A kept B/C connection carries one mode's framing; another mode starts afresh.
       if (mode !== s.state.mode && s.data.hasKeptConnection) await s.data.reset();
       s.state.mode = mode;
@@ -92,6 +93,7 @@ export const PARAMETER_COMMANDS: Record<string, CommandSpec> = {
       if (structure !== "F" && structure !== "R") {
         return s.reply(504, `STRU ${argument.trim()} not supported`);
       }
+      if (structure === "R" && s.state.mode === "Z") return s.reply(504, "MODE Z has no record structure");
       s.state.structure = structure;
       await s.reply(200, `Structure set to ${structure}`);
     },
