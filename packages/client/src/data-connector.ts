@@ -39,6 +39,7 @@ export interface DataConnectorOptions {
   protect: boolean;
   trustPasvHost: boolean;
   activeHost: string | undefined;
+  activePorts: { from: number; to: number } | undefined;
   connectTimeout: number;
   timeout: number;
   stats: SessionStats;
@@ -183,12 +184,7 @@ export class DataConnector {
     }
     const local = control.localAddress;
     const host = this.#o.activeHost ?? local.hostname;
-    let listener: Listener;
-    try {
-      listener = await sockets.listen({ host, port: 0 });
-    } catch (error) {
-      throw dataConnectError(error, formatAddress(host, 0));
-    }
+    const listener = await this.#listen(host);
     const port = listener.address.port;
     const ipv6 = listener.address.family === "IPv6";
     const reply = ipv6
@@ -201,6 +197,23 @@ export class DataConnector {
           ...(signal === undefined ? {} : { signal }),
         });
     return { listener, reply };
+  }
+
+  async #listen(host: string): Promise<Listener> {
+    const range = this.#o.activePorts;
+    const ports: number[] = [];
+    if (range === undefined) ports.push(0);
+    else for (let p = range.from; p <= range.to && ports.length < 1000; p++) ports.push(p);
+    let last: unknown;
+    // A port in the range may be taken by another transfer: try the next.
+    for (const port of ports) {
+      try {
+        return await this.#o.sockets.listen({ host, port });
+      } catch (error) {
+        last = error;
+      }
+    }
+    throw dataConnectError(last, formatAddress(host, ports[0] ?? 0));
   }
 
   /** Waits for the PORT/EPRT reply. @throws {FtpReplyError} when refused */

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { FtpError, FtpReplyError, FtpUsageError, TlsError } from "@ftpkit/errors";
+import { FtpError, FtpProtocolError, FtpReplyError, FtpUsageError, TlsError } from "@ftpkit/errors";
 import type { Reply } from "@ftpkit/reply";
 import type { Socket, SocketAdapter, TlsClientOptions } from "@ftpkit/socket";
 import { ControlConnection, replyError } from "./control-connection.ts";
@@ -42,6 +42,7 @@ export interface LaneSettings {
   dataConnection: "passive" | "active";
   trustPasvHost: boolean;
   activeHost: string | undefined;
+  activePorts: { from: number; to: number } | undefined;
   maxReplyLineLength: number | undefined;
   maxReplyLines: number | undefined;
   maxListingBytes: number;
@@ -71,6 +72,7 @@ export function resolveSettings(target: FtpTarget, options: ConnectOptions): Lan
     dataConnection: options.dataConnection ?? "passive",
     trustPasvHost: options.trustPasvHost ?? false,
     activeHost: options.activeHost,
+    activePorts: options.activePorts,
     maxReplyLineLength: options.maxReplyLineLength,
     maxReplyLines: options.maxReplyLines,
     maxListingBytes: options.maxListingBytes ?? 64 * 1024 * 1024,
@@ -94,6 +96,11 @@ export class Lane {
   readonly modeSupport = new Map<UsedMode, boolean>([["S", true]]);
   /** The mode `"auto"` picked, once it was worked out. */
   autoMode: UsedMode | undefined;
+  /**
+   * Modes whose "persistent" connection the server closes after each file (Hermes in
+   * MODE B): they get a connection per file.
+   */
+  readonly perFileModes = new Set<UsedMode>();
   /** The open data connection of modes B, C and E, when there is one. */
   persistent: PersistentChannel | undefined;
   /** Set when HASH was negotiated: the algorithm in force. */
@@ -120,6 +127,7 @@ export class Lane {
       protect: settings.protect,
       trustPasvHost: settings.trustPasvHost,
       activeHost: settings.activeHost,
+      activePorts: settings.activePorts,
       connectTimeout: settings.connectTimeout,
       timeout: settings.timeout,
       stats,
@@ -207,6 +215,18 @@ export class Lane {
       : undefined;
     const after = pipelined ? Lane.#afterLogin(settings, control) : undefined;
     const userReply = await wait(user, "USER");
+    if (pipelined) {
+      // A 500 ("not understood") to USER, PASS or TYPE, commands every server knows, is a
+      // server choking on several commands in one write: connect() retries one at a time.
+      const burst = [userReply, await wait(pass!, "PASS"), ...(await wait(after!.all, "Preparing the session")).slice(1)];
+      const choked = burst.find((r) => r.code === 500 || r.code === 501);
+      if (choked !== undefined) {
+        throw new FtpProtocolError(
+          `The server answered pipelined login commands with "${choked.code} ${choked.message}"`,
+          { code: choked.code, replyText: choked.message },
+        );
+      }
+    }
     let loginReply = userReply;
     if (userReply.code === 331 || userReply.code === 332) {
       pass ??= control.send("PASS", settings.password, { secret: true });

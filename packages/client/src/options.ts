@@ -81,6 +81,8 @@ export interface ConnectOptions {
   trustPasvHost?: boolean;
   /** Local address to listen on for active mode. Default: the control connection's. */
   activeHost?: string;
+  /** Local ports to listen on for active mode (firewalls). Default: any free port. */
+  activePorts?: { from: number; to: number };
   /** Longest reply line accepted, in bytes. Default 8192. */
   maxReplyLineLength?: number;
   /** Most lines of one reply. Default 10000. */
@@ -134,7 +136,8 @@ export interface RetrieveOptions {
   offsets?: ReadonlyMap<string, number> | Readonly<Record<string, number>>;
   /**
    * RETR commands written ahead of the file being read over a persistent data
-   * connection (B, C, E). Default 8; 0 sends one at a time.
+   * connection (B, C, E). Default 16; 0 sends one at a time. The window is refilled in
+   * batches, so one write carries many RETRs.
    */
   lookahead?: number;
 }

@@ -54,6 +54,11 @@ export class PersistentTransfer implements BodySource {
     return this.#size;
   }
 
+  /** The file's path. */
+  get path(): string {
+    return this.#request.path;
+  }
+
   /** True once the commands are on their way (written ahead by the lookahead). */
   get sent(): boolean {
     return this.#sent;
@@ -207,6 +212,8 @@ export class PersistentTransfer implements BodySource {
     const ch = await channel.catch(() => undefined);
     if (!this.#reopened && ch !== undefined && ch.filesCarried > 0 && (first.code === 425 || first.code === 426 || ch.ended)) {
       this.#reopened = true;
+      // From now on this mode gets a connection per file on this session.
+      lane.perFileModes.add(this.mode);
       lane.dropPersistent();
       lane.settings.trace?.({
         type: "notice",

@@ -53,6 +53,7 @@ export class RetrievedFile {
   readonly #finished: Deferred<void> = deferred<void>();
   #started = false;
   #cancelled = false;
+  #complete = false;
   #controller: ReadableStreamDefaultController<Uint8Array> | undefined;
 
   /** @internal Use `retrieve()`; files are not constructed by users. */
@@ -90,6 +91,7 @@ export class RetrievedFile {
             const chunks = await source!.pull();
             if (this.#cancelled) return;
             if (chunks === undefined) {
+              this.#complete = true;
               controller.close();
               this.#finished.resolve();
               return;
@@ -181,8 +183,18 @@ export class RetrievedFile {
       return;
     }
     // A reader holds the body and stopped reading: abort the transfer under it.
+    await this.abort(
+      new FtpAbortError(`The body of "${this.path}" was left half-read; the transfer was aborted`),
+    );
+  }
+
+  /**
+   * @internal Aborts the transfer (break, signal): the body errors with `reason`, and the
+   * promise resolves once the session is in step again.
+   */
+  async abort(reason: FtpError): Promise<void> {
+    if (this.#finished.settled || this.#cancelled) return this.#finished.promise;
     this.#cancelled = true;
-    const reason = new FtpAbortError(`The body of "${this.path}" was left half-read; the transfer was aborted`);
     try {
       await this.#source?.cancel(reason);
     } finally {
@@ -193,6 +205,11 @@ export class RetrievedFile {
       }
       this.#finished.resolve();
     }
+  }
+
+  /** @internal True when the body was read to its verified end. */
+  get completed(): boolean {
+    return this.#complete;
   }
 
   /** @internal Resolves once the body has been read to the end, failed or was cancelled. */

@@ -34,7 +34,11 @@ async function withTimeout(c: ConformanceCase): Promise<void> {
 /** Registers the suite of one adapter under a name prefix. */
 export function registerSuite(prefix: string, cases: ConformanceCase[]): void {
   for (const c of cases) {
-    deno.test({ name: `${prefix}: ${c.name}`, ignore: c.skip !== undefined, fn: () => withTimeout(c) });
+    deno.test({
+      name: `${prefix}: ${c.name}`,
+      ignore: c.skip !== undefined,
+      fn: () => withTimeout(c),
+    });
   }
 }
 

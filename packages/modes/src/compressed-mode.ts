@@ -63,7 +63,6 @@ export class CompressedDecoder implements ModeDecoder {
   #remaining = 0;
   #suspectNext = false;
   #suspect = false;
-  #markerFollows = false;
   #pendingFlags = 0;
   #marker = new MarkerCollector();
   #bytes = 0;
@@ -320,7 +319,6 @@ export class CompressedDecoder implements ModeDecoder {
     this.#o = 0;
     this.#start = 0;
   }
-
 }
 
 function zeroCount(code: number): FtpProtocolError {
@@ -418,13 +416,13 @@ export class CompressedEncoder implements ModeEncoder {
           }
           if (b === filler) {
             while (r > 0) {
-              const k = r > MAX_RUN ? MAX_RUN : r;
+              const k = Math.min(r, MAX_RUN);
               out[o++] = 0xc0 | k;
               r -= k;
             }
           } else {
             while (r >= 3) {
-              const k = r > MAX_RUN ? MAX_RUN : r;
+              const k = Math.min(r, MAX_RUN);
               out[o++] = 0x80 | k;
               out[o++] = b;
               r -= k;
@@ -443,20 +441,29 @@ export class CompressedEncoder implements ModeEncoder {
         }
       }
       if (j >= n) break;
-      b = bytes[j]!;
-      let k = j + 1;
-      while (k < n && bytes[k] === b) k++;
-      if (k === j + 1 && k < n) {
-        // Hot path on incompressible data: a run of one joins the byte string.
+      // Hot path on incompressible data: a stretch of bytes that each differ from the next
+      // one (runs of one) joins the byte string in bulk.
+      let e = j;
+      while (e + 1 < n && bytes[e] !== bytes[e + 1]) e++;
+      while (j < e) {
         if (lit === 0) hdr = o++;
-        out[o++] = b;
-        if (++lit === MAX_STRING) {
+        const take = Math.min(MAX_STRING - lit, e - j);
+        if (take < 16) {
+          for (const stop = j + take; j < stop; ) out[o++] = bytes[j++]!;
+        } else {
+          out.set(bytes.subarray(j, j + take), o);
+          o += take;
+          j += take;
+        }
+        lit += take;
+        if (lit === MAX_STRING) {
           out[hdr] = MAX_STRING;
           lit = 0;
         }
-        j = k;
-        continue;
       }
+      b = bytes[j]!;
+      let k = j + 1;
+      while (k < n && bytes[k] === b) k++;
       r = k - j;
       j = k;
     }
@@ -516,7 +523,7 @@ export class CompressedEncoder implements ModeEncoder {
     let r = runLen;
     if (b === this.#filler ? r >= 2 : r >= 3) {
       while (b === this.#filler ? r > 0 : r >= 3) {
-        const k = r > MAX_RUN ? MAX_RUN : r;
+        const k = Math.min(r, MAX_RUN);
         if (b === this.#filler) {
           out[o++] = 0xc0 | k;
         } else {

@@ -189,7 +189,10 @@ export class DeflateEncoder implements ModeEncoder {
     }
   }
 
-  #run(input: Uint8Array, flush: typeof Z_NO_FLUSH | typeof Z_SYNC_FLUSH | typeof Z_FINISH): Uint8Array[] {
+  #run(
+    input: Uint8Array,
+    flush: typeof Z_NO_FLUSH | typeof Z_SYNC_FLUSH | typeof Z_FINISH,
+  ): Uint8Array[] {
     const strm = this.#strm;
     const chunks: Uint8Array[] = [];
     strm.input = input;

@@ -174,7 +174,8 @@ export class ExtendedBlockReassembler {
     if (this.#files.size > 0) {
       const state = this.#files.get(this.#current);
       const eods = state?.eods ?? 0;
-      const expected = state?.eodCount === undefined ? "no EOF block yet" : `${state.eodCount} announced`;
+      const expected =
+        state?.eodCount === undefined ? "no EOF block yet" : `${state.eodCount} announced`;
       throw new TruncatedTransferError(
         `MODE E: the data connections closed inside file #${this.#current} after ${this.#bytes} bytes (${eods} EODs, ${expected})`,
         { bytesDelivered: this.#bytes },
@@ -248,7 +249,8 @@ export class ExtendedBlockReassembler {
   #complete(out: ModeEvent[]): void {
     for (;;) {
       const state = this.#files.get(this.#current);
-      if (state === undefined || state.eodCount === undefined || state.eods < state.eodCount) return;
+      if (state === undefined || state.eodCount === undefined || state.eods < state.eodCount)
+        return;
       if (this.#ahead.size > 0) {
         throw new FtpProtocolError(
           `MODE E: file #${this.#current} is complete by its EOD count but has a gap at offset ${this.#nextOffset}`,

@@ -54,7 +54,9 @@ interface CurrentBody {
  * }
  * ```
  */
-export class FileBodies implements AsyncIterableIterator<ReadableStream<Uint8Array>>, AsyncDisposable {
+export class FileBodies
+  implements AsyncIterableIterator<ReadableStream<Uint8Array>>, AsyncDisposable
+{
   readonly #source: ChunkPuller;
   readonly #splitter: FileSplitter;
   readonly #onRestart: ((marker: string, fileIndex: number) => void) | undefined;
@@ -161,7 +163,10 @@ export class FileBodies implements AsyncIterableIterator<ReadableStream<Uint8Arr
     return run;
   }
 
-  async #pull(body: CurrentBody, controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
+  async #pull(
+    body: CurrentBody,
+    controller: ReadableStreamDefaultController<Uint8Array>,
+  ): Promise<void> {
     if (body.finished) return;
     for (;;) {
       let ev: FileSplitterEvent | undefined;
@@ -234,7 +239,8 @@ export class FileBodies implements AsyncIterableIterator<ReadableStream<Uint8Arr
       if (this.#failed) throw this.#error;
       const events = chunk === undefined ? this.#splitter.end() : this.#splitter.push(chunk);
       if (chunk === undefined) this.#sourceDone = true;
-      this.#queue = this.#head === this.#queue.length ? events : this.#queue.slice(this.#head).concat(events);
+      this.#queue =
+        this.#head === this.#queue.length ? events : this.#queue.slice(this.#head).concat(events);
       this.#head = 0;
       return true;
     } catch (error) {

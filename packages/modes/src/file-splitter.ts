@@ -96,7 +96,9 @@ export class FileSplitter {
   /** Splits a chunk. @throws {FtpProtocolError} on malformed input. */
   push(chunk: Uint8Array): FileSplitterEvent[] {
     const events =
-      this.#reassembler !== undefined ? this.#reassembler.push(0, chunk) : this.#decoder!.push(chunk);
+      this.#reassembler !== undefined
+        ? this.#reassembler.push(0, chunk)
+        : this.#decoder!.push(chunk);
     return this.#map(events);
   }
 
@@ -115,7 +117,10 @@ export class FileSplitter {
       return this.#map(decoder.end());
     } catch (error) {
       if (TruncatedTransferError.isInstance(error) && error.bytesDelivered !== this.#bytes) {
-        throw new TruncatedTransferError(error.message, { bytesDelivered: this.#bytes, cause: error });
+        throw new TruncatedTransferError(error.message, {
+          bytesDelivered: this.#bytes,
+          cause: error,
+        });
       }
       throw error;
     }

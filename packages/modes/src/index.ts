@@ -61,4 +61,9 @@ export type {
   RepresentationType,
   TransferMode,
 } from "./types.ts";
-export { createDecoderStream, createEncoderStream, decodeStream, encodeStream } from "./web-streams.ts";
+export {
+  createDecoderStream,
+  createEncoderStream,
+  decodeStream,
+  encodeStream,
+} from "./web-streams.ts";

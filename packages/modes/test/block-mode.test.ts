@@ -5,7 +5,12 @@ import { ascii, bytes, chunk, concat, decodeChunks, flatten } from "./helpers.ts
 
 describe("MODE B decoder (RFC 959 §3.4.2)", () => {
   it("decodes the RFC's header layout: descriptor, 16-bit count, data", () => {
-    const wire = concat([bytes(0x00, 0x00, 0x03), ascii("abc"), bytes(0x40, 0x00, 0x02), ascii("de")]);
+    const wire = concat([
+      bytes(0x00, 0x00, 0x03),
+      ascii("abc"),
+      bytes(0x40, 0x00, 0x02),
+      ascii("de"),
+    ]);
     expect(flatten(decodeChunks("B", [wire]))).toEqual([
       { type: "data", hex: "6162636465" },
       { type: "eof" },
@@ -19,13 +24,25 @@ describe("MODE B decoder (RFC 959 §3.4.2)", () => {
   });
 
   it("accepts EOF on an empty block and zero-length blocks", () => {
-    const wire = concat([bytes(0, 0, 0), bytes(0, 0, 1), ascii("a"), bytes(0, 0, 0), bytes(0x40, 0, 0)]);
-    expect(flatten(decodeChunks("B", [wire]))).toEqual([{ type: "data", hex: "61" }, { type: "eof" }]);
+    const wire = concat([
+      bytes(0, 0, 0),
+      bytes(0, 0, 1),
+      ascii("a"),
+      bytes(0, 0, 0),
+      bytes(0x40, 0, 0),
+    ]);
+    expect(flatten(decodeChunks("B", [wire]))).toEqual([
+      { type: "data", hex: "61" },
+      { type: "eof" },
+    ]);
   });
 
   it("ignores EOR under STRU F (Hermes marks the last block EOR+EOF) and reports it under STRU R", () => {
     const wire = concat([bytes(0x00, 0, 2), ascii("ab"), bytes(0xc0, 0, 1), ascii("c")]);
-    expect(flatten(decodeChunks("B", [wire]))).toEqual([{ type: "data", hex: "616263" }, { type: "eof" }]);
+    expect(flatten(decodeChunks("B", [wire]))).toEqual([
+      { type: "data", hex: "616263" },
+      { type: "eof" },
+    ]);
     expect(flatten(decodeChunks("B", [wire], { structure: "R" }))).toEqual([
       { type: "data", hex: "616263" },
       { type: "eor" },
@@ -49,11 +66,19 @@ describe("MODE B decoder (RFC 959 §3.4.2)", () => {
       { type: "restart", marker: "QQ" },
       { type: "eof" },
     ]);
-    expect(events.filter((e) => e.type === "data").every((e) => e.type === "data" && e.suspect)).toBe(true);
+    expect(
+      events.filter((e) => e.type === "data").every((e) => e.type === "data" && e.suspect),
+    ).toBe(true);
   });
 
   it("carries several files on one connection and ends cleanly between files", () => {
-    const wire = concat([bytes(0x40, 0, 1), ascii("a"), bytes(0x40, 0, 0), bytes(0x40, 0, 2), ascii("bc")]);
+    const wire = concat([
+      bytes(0x40, 0, 1),
+      ascii("a"),
+      bytes(0x40, 0, 0),
+      bytes(0x40, 0, 2),
+      ascii("bc"),
+    ]);
     const d = createDecoder("B");
     const events = chunk(wire, [2]).flatMap((c) => d.push(c));
     expect(flatten(events)).toEqual([
@@ -125,7 +150,14 @@ describe("MODE B encoder", () => {
 
   it("marks records with EOR on their last block and merges EOR+EOF", () => {
     const e = createEncoder("B", { structure: "R" });
-    const wire = concat([...e.data(ascii("r1")), ...e.record(), ...e.record(), ...e.data(ascii("r3")), ...e.record(), ...e.eof()]);
+    const wire = concat([
+      ...e.data(ascii("r1")),
+      ...e.record(),
+      ...e.record(),
+      ...e.data(ascii("r3")),
+      ...e.record(),
+      ...e.eof(),
+    ]);
     expect([...wire]).toEqual([0x80, 0, 2, 0x72, 0x31, 0x80, 0, 0, 0xc0, 0, 2, 0x72, 0x33]);
   });
 

@@ -16,19 +16,42 @@ describe("MODE C decoder (RFC 959 §3.4.3)", () => {
   });
 
   it("uses the filler of the representation type: space for A, 0x40 for E, zero for I and L", () => {
-    expect([fillerByte("A"), fillerByte("E"), fillerByte("I"), fillerByte("L")]).toEqual([0x20, 0x40, 0, 0]);
-    for (const [type, fill] of [["A", 0x20], ["E", 0x40], ["I", 0], ["L", 0]] as const) {
-      expect([...dataOf(decodeChunks("C", [bytes(0xc2, 0x00, 0x40)], { type }))]).toEqual([fill, fill]);
+    expect([fillerByte("A"), fillerByte("E"), fillerByte("I"), fillerByte("L")]).toEqual([
+      0x20, 0x40, 0, 0,
+    ]);
+    for (const [type, fill] of [
+      ["A", 0x20],
+      ["E", 0x40],
+      ["I", 0],
+      ["L", 0],
+    ] as const) {
+      expect([...dataOf(decodeChunks("C", [bytes(0xc2, 0x00, 0x40)], { type }))]).toEqual([
+        fill,
+        fill,
+      ]);
     }
   });
 
   it("decodes escapes with B's descriptor codes: EOR, EOF, restart, suspect", () => {
     const wire = bytes(
-      0x01, 0x61, 0x00, 0x80, // "a" EOR
-      0x00, 0x10, 0x02, 0x52, 0x31, // restart "R1" as a byte string
-      0x00, 0x20, 0x02, 0x62, 0x63, // suspect applies to the next string
-      0x01, 0x64,
-      0x00, 0xc0, // EOR + EOF
+      0x01,
+      0x61,
+      0x00,
+      0x80, // "a" EOR
+      0x00,
+      0x10,
+      0x02,
+      0x52,
+      0x31, // restart "R1" as a byte string
+      0x00,
+      0x20,
+      0x02,
+      0x62,
+      0x63, // suspect applies to the next string
+      0x01,
+      0x64,
+      0x00,
+      0xc0, // EOR + EOF
     );
     const events = decodeChunks("C", [wire], { structure: "R" });
     expect(flatten(events)).toEqual([
@@ -41,7 +64,9 @@ describe("MODE C decoder (RFC 959 §3.4.3)", () => {
     ]);
     const suspect = events.filter((e) => e.type === "data" && e.suspect);
     expect(suspect.map((e) => e.type === "data" && [...e.data])).toEqual([[0x62, 0x63]]);
-    expect(flatten(decodeChunks("C", chunk(wire, [1]), { structure: "R" }))).toEqual(flatten(events));
+    expect(flatten(decodeChunks("C", chunk(wire, [1]), { structure: "R" }))).toEqual(
+      flatten(events),
+    );
   });
 
   it("ignores EOR under STRU F", () => {
@@ -54,12 +79,21 @@ describe("MODE C decoder (RFC 959 §3.4.3)", () => {
   it("decodes codes split across chunks", () => {
     const wire = bytes(0x05, 1, 2, 3, 4, 5, 0x83, 9, 0xc2, 0x00, 0x40);
     for (let size = 1; size <= wire.length; size++) {
-      expect([...dataOf(decodeChunks("C", chunk(wire, [size])))]).toEqual([1, 2, 3, 4, 5, 9, 9, 9, 0, 0]);
+      expect([...dataOf(decodeChunks("C", chunk(wire, [size])))]).toEqual([
+        1, 2, 3, 4, 5, 9, 9, 9, 0, 0,
+      ]);
     }
   });
 
   it("rejects zero counts, empty or unknown escape descriptors, and a marker that is not a byte string", () => {
-    for (const wire of [bytes(0x80, 1), bytes(0xc0), bytes(0x00, 0x00), bytes(0x00, 0x01), bytes(0x00, 0x08), bytes(0x00, 0x10, 0x82, 0x41)]) {
+    for (const wire of [
+      bytes(0x80, 1),
+      bytes(0xc0),
+      bytes(0x00, 0x00),
+      bytes(0x00, 0x01),
+      bytes(0x00, 0x08),
+      bytes(0x00, 0x10, 0x82, 0x41),
+    ]) {
       expect(() => decodeChunks("C", [wire])).toThrow(FtpProtocolError);
     }
   });
@@ -90,7 +124,9 @@ describe("MODE C encoder", () => {
   it("encodes runs as replicated bytes from 3 on and fillers from 2 on", () => {
     const e = createEncoder("C", { type: "A" });
     const wire = concat([...e.data(ascii("abxxxx  cdd")), ...e.eof()]);
-    expect([...wire]).toEqual([0x02, 0x61, 0x62, 0x84, 0x78, 0xc2, 0x03, 0x63, 0x64, 0x64, 0x00, 0x40]);
+    expect([...wire]).toEqual([
+      0x02, 0x61, 0x62, 0x84, 0x78, 0xc2, 0x03, 0x63, 0x64, 0x64, 0x00, 0x40,
+    ]);
   });
 
   it("splits long strings at 127 and long runs at 63", () => {

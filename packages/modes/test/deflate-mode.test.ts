@@ -1,5 +1,5 @@
-import { FtpProtocolError, FtpUsageError, TruncatedTransferError } from "@ftpkit/errors";
 import { deflateSync, inflateSync } from "node:zlib";
+import { FtpProtocolError, FtpUsageError, TruncatedTransferError } from "@ftpkit/errors";
 import { describe, expect, it } from "vitest";
 import { createDecoder, createEncoder } from "../src/index.ts";
 import { ascii, chunk, concat, dataOf, decodeChunks } from "./helpers.ts";
@@ -17,9 +17,9 @@ describe("MODE Z decoder", () => {
   });
 
   it("decodes the 8-byte empty file proftpd sends", () => {
-    expect(decodeChunks("Z", [Uint8Array.of(0x78, 0xda, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01)])).toEqual([
-      { type: "eof" },
-    ]);
+    expect(
+      decodeChunks("Z", [Uint8Array.of(0x78, 0xda, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01)]),
+    ).toEqual([{ type: "eof" }]);
   });
 
   it("a stream without its end is a truncation carrying the bytes inflated so far", () => {

@@ -1,7 +1,6 @@
 import { FtpProtocolError, FtpUsageError, TruncatedTransferError } from "@ftpkit/errors";
 import { describe, expect, it } from "vitest";
 import {
-  createDecoder,
   createEncoder,
   ExtendedBlockEncoder,
   ExtendedBlockReassembler,
@@ -25,9 +24,9 @@ describe("MODE E decoder (GFD.20)", () => {
   it("gives data events the offset of their first byte, also when a block is split", () => {
     const wire = concat([hdr(0, 6, 1000), ascii("abcdef"), hdr(0x08, 0, 0)]);
     const events = decodeChunks("E", chunk(wire, [20, 2, 2, 100]));
-    expect(events.filter((e) => e.type === "data").map((e) => e.type === "data" && e.offset)).toEqual([
-      1000, 1003, 1005,
-    ]);
+    expect(
+      events.filter((e) => e.type === "data").map((e) => e.type === "data" && e.offset),
+    ).toEqual([1000, 1003, 1005]);
   });
 
   it("accepts CLOSE (0x04) with EOD, restart markers, suspect data, EOR under STRU R", () => {
@@ -82,7 +81,9 @@ describe("MODE E encoder", () => {
     const e = createEncoder("E", { eodCount: 3 });
     const wire = concat([...e.data(ascii("ab")), ...e.data(ascii("c")), ...e.eof()]);
     expect(Buffer.from(wire).toString("hex")).toBe(
-      Buffer.from(concat([hdr(0, 2, 0), ascii("ab"), hdr(0, 1, 2), ascii("c"), hdr(0x48, 0, 3)])).toString("hex"),
+      Buffer.from(
+        concat([hdr(0, 2, 0), ascii("ab"), hdr(0, 1, 2), ascii("c"), hdr(0x48, 0, 3)]),
+      ).toString("hex"),
     );
   });
 
@@ -100,7 +101,12 @@ describe("MODE E encoder", () => {
 });
 
 /** Encodes `files` over `n` connections: blocks dealt round-robin, EOF on a chosen connection. */
-function parallel(files: Uint8Array[], n: number, blockSize: number, eofOn: (file: number) => number): Uint8Array[][] {
+function parallel(
+  files: Uint8Array[],
+  n: number,
+  blockSize: number,
+  eofOn: (file: number) => number,
+): Uint8Array[][] {
   const wires: Uint8Array[][] = Array.from({ length: n }, () => []);
   const encoders = Array.from({ length: n }, () => new ExtendedBlockEncoder({ eodCount: n }));
   files.forEach((file, f) => {
@@ -110,7 +116,8 @@ function parallel(files: Uint8Array[], n: number, blockSize: number, eofOn: (fil
       wires[c]!.push(...encoders[c]!.data(file.subarray(at, at + blockSize), at));
     }
     const last = eofOn(f);
-    for (let c = 0; c < n; c++) wires[c]!.push(...(c === last ? encoders[c]!.eof() : encoders[c]!.eod()));
+    for (let c = 0; c < n; c++)
+      wires[c]!.push(...(c === last ? encoders[c]!.eof() : encoders[c]!.eod()));
   });
   return wires;
 }
@@ -226,12 +233,14 @@ describe("ExtendedBlockReassembler", () => {
     expect(() => twice.push(1, hdr(0x48, 0, 3))).toThrow(FtpProtocolError);
     const overlap = new ExtendedBlockReassembler({ ordered: true });
     overlap.addConnection();
-    expect(() => overlap.push(0, concat([hdr(0, 4, 0), ascii("abcd"), hdr(0, 1, 2), ascii("x")]))).toThrow(
-      FtpProtocolError,
-    );
+    expect(() =>
+      overlap.push(0, concat([hdr(0, 4, 0), ascii("abcd"), hdr(0, 1, 2), ascii("x")])),
+    ).toThrow(FtpProtocolError);
     const gap = new ExtendedBlockReassembler({ ordered: true });
     gap.addConnection();
-    expect(() => gap.push(0, concat([hdr(0, 1, 5), ascii("x"), hdr(0x48, 0, 1)]))).toThrow(FtpProtocolError);
+    expect(() => gap.push(0, concat([hdr(0, 1, 5), ascii("x"), hdr(0x48, 0, 1)]))).toThrow(
+      FtpProtocolError,
+    );
     const held = new ExtendedBlockReassembler({ ordered: true, maxBufferedBytes: 3 });
     held.addConnection();
     expect(() => held.push(0, concat([hdr(0, 4, 100), ascii("abcd")]))).toThrow(FtpProtocolError);

@@ -1,4 +1,9 @@
-import { createDecoder, type DecoderOptions, type ModeEvent, type TransferMode } from "../src/index.ts";
+import {
+  createDecoder,
+  type DecoderOptions,
+  type ModeEvent,
+  type TransferMode,
+} from "../src/index.ts";
 
 export function concat(parts: readonly Uint8Array[]): Uint8Array {
   let n = 0;
@@ -32,7 +37,8 @@ export function flatten(events: readonly ModeEvent[]): Flat[] {
   const out: Flat[] = [];
   let pending: Uint8Array[] = [];
   const flush = (): void => {
-    if (pending.length > 0) out.push({ type: "data", hex: Buffer.from(concat(pending)).toString("hex") });
+    if (pending.length > 0)
+      out.push({ type: "data", hex: Buffer.from(concat(pending)).toString("hex") });
     pending = [];
   };
   for (const ev of events) {
@@ -64,3 +70,19 @@ export function dataOf(events: readonly ModeEvent[]): Uint8Array {
 
 export const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);
 export const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+
+/** Every item of a web stream or an async iterable (web streams are read through a reader). */
+export async function collect<T>(source: ReadableStream<T> | AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  if ("getReader" in source) {
+    const reader = source.getReader();
+    try {
+      for (let r = await reader.read(); !r.done; r = await reader.read()) out.push(r.value);
+    } finally {
+      reader.releaseLock();
+    }
+    return out;
+  }
+  for await (const x of source) out.push(x);
+  return out;
+}

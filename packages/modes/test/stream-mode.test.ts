@@ -35,7 +35,9 @@ describe("MODE S, record structure", () => {
       { type: "eor" },
       { type: "eof" },
     ]);
-    expect(flatten(decodeChunks("S", [bytes(0xff, 0x02)], { structure: "R" }))).toEqual([{ type: "eof" }]);
+    expect(flatten(decodeChunks("S", [bytes(0xff, 0x02)], { structure: "R" }))).toEqual([
+      { type: "eof" },
+    ]);
   });
 
   it("decodes byte by byte the same as whole", () => {
@@ -58,7 +60,9 @@ describe("MODE S, record structure", () => {
   });
 
   it("rejects unknown control codes and data after EOF", () => {
-    expect(() => decodeChunks("S", [bytes(0xff, 0x04)], { structure: "R" })).toThrow(FtpProtocolError);
+    expect(() => decodeChunks("S", [bytes(0xff, 0x04)], { structure: "R" })).toThrow(
+      FtpProtocolError,
+    );
     expect(() => decodeChunks("S", [bytes(0xff, 0x02, 0x41)], { structure: "R" })).toThrow(
       FtpProtocolError,
     );

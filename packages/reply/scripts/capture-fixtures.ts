@@ -23,7 +23,9 @@ if (!(port >= 21000 && port <= 21999)) throw new Error(`port ${port} is outside 
 
 const sections: Buffer[] = [];
 const control = connect({ host: "127.0.0.1", port });
-const parser = new ReplyParser({ onStrayLine: (line) => console.log(`  stray line: ${JSON.stringify(line)}`) });
+const parser = new ReplyParser({
+  onStrayLine: (line) => console.log(`  stray line: ${JSON.stringify(line)}`),
+});
 let raw: Buffer[] = [];
 let replies: Reply[] = [];
 let wake: (() => void) | undefined;
@@ -73,11 +75,17 @@ function take(kind: string, label: string): Buffer {
   return bytes;
 }
 
-async function command(verb: string, argument?: string, label?: string): Promise<Reply | undefined> {
+async function command(
+  verb: string,
+  argument?: string,
+  label?: string,
+): Promise<Reply | undefined> {
   control.write(encodeCommand(verb, argument));
   const reply = await finalReply();
   take("control", label ?? (argument === undefined ? verb : `${verb} ${argument}`));
-  console.log(`${verb} ${verb === "PASS" ? "****" : (argument ?? "")} -> ${reply?.code ?? "timeout"}`);
+  console.log(
+    `${verb} ${verb === "PASS" ? "****" : (argument ?? "")} -> ${reply?.code ?? "timeout"}`,
+  );
   return reply;
 }
 

@@ -12,9 +12,12 @@ import { join } from "node:path";
 
 const dir = process.argv[2] ?? "/work/shared/real-servers-probes";
 const KEYS = new Set(["reply", "prelim", "final", "setup_reply", "prelim_after_connect"]);
-const out: { server: string; section: string; key: string; lines: string[]; stray: string[] }[] = [];
+const out: { server: string; section: string; key: string; lines: string[]; stray: string[] }[] =
+  [];
 
-for (const file of readdirSync(dir).filter((f) => f.endsWith(".txt")).sort()) {
+for (const file of readdirSync(dir)
+  .filter((f) => f.endsWith(".txt"))
+  .sort()) {
   const server = file.replace(/\.txt$/, "");
   let section = "";
   let key = "";
@@ -53,5 +56,8 @@ const unique = out.filter((r) => {
   seen.add(id);
   return true;
 });
-writeFileSync(new URL("../test/fixtures/probe-replies.json", import.meta.url), `[\n${unique.map((r) => JSON.stringify(r)).join(",\n")}\n]\n`);
+writeFileSync(
+  new URL("../test/fixtures/probe-replies.json", import.meta.url),
+  `[\n${unique.map((r) => JSON.stringify(r)).join(",\n")}\n]\n`,
+);
 console.log(`${unique.length} distinct replies of ${out.length}`);

@@ -14,6 +14,13 @@ export { encodeReply, formatReplyLines } from "./encode-reply.ts";
 export { parseFeatReply } from "./feat-reply.ts";
 export type { FileEntry, FileKind } from "./file-entry.ts";
 export { type HashReply, parseHashReply, parseMdtmReply, parseSizeReply } from "./file-reply.ts";
+export {
+  type EntryFields,
+  type FormatListOptions,
+  type FormatMlsxOptions,
+  formatListLine,
+  formatMlsxLine,
+} from "./format-entry.ts";
 export { formatFtpTime, parseFtpTime } from "./ftp-time.ts";
 export {
   type ListOptions,

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { decodeText } from "./decode-text.ts";
+import { decodeText, decodeUtf8 } from "./decode-text.ts";
 import type { FileEntry } from "./file-entry.ts";
 import { parseDosLine } from "./list-dos.ts";
 import { parseEplfLine } from "./list-eplf.ts";
@@ -20,6 +20,7 @@ export interface ListOptions {
   now?: Date;
 }
 
+const NOT_BLANK = /\S/;
 const TOTAL = /^total\s+\d+(?:[.,]\d+)?[KMGTkmgt]?\s*$/;
 
 /**
@@ -40,8 +41,11 @@ const TOTAL = /^total\s+\d+(?:[.,]\d+)?[KMGTkmgt]?\s*$/;
  * ```
  */
 export function parseListLine(line: string, options: ListOptions = {}): FileEntry | undefined {
-  const text = line.endsWith("\r") ? line.replace(/\r+$/, "") : line;
-  if (text.trim() === "" || TOTAL.test(text)) return undefined;
+  let end = line.length;
+  while (end > 0 && line.charCodeAt(end - 1) === 0x0d) end--;
+  const text = end === line.length ? line : line.slice(0, end);
+  if (!NOT_BLANK.test(text)) return undefined;
+  if (text.charCodeAt(0) === 0x74 && TOTAL.test(text)) return undefined;
   const first = text.charCodeAt(0);
   const entry =
     first === 0x2b
@@ -79,8 +83,10 @@ export function parseListing(
   const lineOptions: ListOptions = { now };
   const add = (line: string): void => {
     if (mlsd) {
-      const text = line.replace(/\r+$/, "");
-      if (text.trim() !== "") entries.push(parseMlsxLine(text));
+      let end = line.length;
+      while (end > 0 && line.charCodeAt(end - 1) === 0x0d) end--;
+      const text = end === line.length ? line : line.slice(0, end);
+      if (NOT_BLANK.test(text)) entries.push(parseMlsxLine(text));
     } else {
       const entry = parseListLine(line, lineOptions);
       if (entry !== undefined) entries.push(entry);
@@ -94,6 +100,10 @@ export function parseListing(
     }
     if (from < body.length) add(body.slice(from));
   } else {
+    const text = decodeUtf8(body);
+    if (text !== undefined) return parseListing(text, options);
+    // Not valid UTF-8 as a whole: decode line by line, so that only the lines that
+    // are not UTF-8 fall back to latin1.
     let from = 0;
     for (let lf = body.indexOf(0x0a); lf !== -1; lf = body.indexOf(0x0a, from)) {
       add(decodeText(body.subarray(from, lf)));

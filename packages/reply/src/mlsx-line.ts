@@ -5,7 +5,7 @@
  */
 
 import type { FileEntry, FileKind } from "./file-entry.ts";
-import { parseFtpTime } from "./ftp-time.ts";
+import { parseFtpTimeMs } from "./ftp-time.ts";
 import { permissionsFromMode } from "./unix-mode.ts";
 
 /**
@@ -28,23 +28,23 @@ import { permissionsFromMode } from "./unix-mode.ts";
  * ```
  */
 export function parseMlsxLine(line: string): FileEntry {
-  const raw = line;
-  let text = line;
-  if (text.charCodeAt(0) === 0x20 && looksLikeFacts(text, 1)) text = text.slice(1);
-  const space = text.indexOf(" ");
-  if (space === -1 || !looksLikeFacts(text, 0)) {
-    // No facts at all: "SP pathname" with the fact list empty is legal (RFC 3659 §7.2).
-    const name = text.charCodeAt(0) === 0x20 ? text.slice(1) : text;
-    return { name, kind: "unknown", raw };
+  // An MLST reply line is indented by one space (RFC 3659 §7.2); an MLSD line with no
+  // facts is " name". Skip the indent only when facts follow it.
+  const from = line.charCodeAt(0) === 0x20 && looksLikeFacts(line, 1) ? 1 : 0;
+  const space = line.indexOf(" ", from);
+  if (space === -1 || !looksLikeFacts(line, from)) {
+    const name = line.charCodeAt(0) === 0x20 ? line.slice(1) : line;
+    return { name, kind: "unknown", raw: line };
   }
   const facts = new Map<string, string>();
-  for (const fact of text.slice(0, space).split(";")) {
-    if (fact === "") continue;
-    const eq = fact.indexOf("=");
-    if (eq <= 0) continue;
-    facts.set(fact.slice(0, eq).toLowerCase(), fact.slice(eq + 1));
+  for (let i = from; i < space; ) {
+    let semi = line.indexOf(";", i);
+    if (semi === -1 || semi > space) semi = space;
+    const eq = line.indexOf("=", i);
+    if (eq > i && eq < semi) facts.set(lowerAscii(line.slice(i, eq)), line.slice(eq + 1, semi));
+    i = semi + 1;
   }
-  const entry: FileEntry = { name: text.slice(space + 1), kind: "unknown", raw };
+  const entry: FileEntry = { name: line.slice(space + 1), kind: "unknown", raw: line };
   const type = facts.get("type");
   if (type !== undefined) {
     const [kind, target] = kindOfType(type);
@@ -52,16 +52,16 @@ export function parseMlsxLine(line: string): FileEntry {
     if (target !== undefined) entry.target = target;
   }
   const size = facts.get("size") ?? facts.get("sizd");
-  if (size !== undefined && /^\d+$/.test(size)) entry.size = Number(size);
+  if (size !== undefined && DIGITS.test(size)) entry.size = Number(size);
   const modify = facts.get("modify");
-  const modifiedAt = modify === undefined ? undefined : parseFtpTime(modify);
-  if (modifiedAt !== undefined) entry.modifiedAt = modifiedAt;
+  const modifiedMs = modify === undefined ? undefined : parseFtpTimeMs(modify);
+  if (modifiedMs !== undefined) entry.modifiedAt = new Date(modifiedMs);
   const perm = facts.get("perm");
   if (perm !== undefined) entry.perm = perm;
   const unique = facts.get("unique");
   if (unique !== undefined) entry.unique = unique;
   const mode = facts.get("unix.mode");
-  if (mode !== undefined && /^[0-7]{1,6}$/.test(mode)) {
+  if (mode !== undefined && OCTAL.test(mode)) {
     entry.mode = Number.parseInt(mode, 8) & 0o7777;
     entry.permissions = permissionsFromMode(entry.mode);
   }
@@ -70,11 +70,21 @@ export function parseMlsxLine(line: string): FileEntry {
   const group = facts.get("unix.groupname") ?? facts.get("unix.group") ?? facts.get("unix.gid");
   if (group !== undefined) entry.group = group;
   const slink = facts.get("unix.slink");
-  if (slink !== undefined && slink !== "") {
-    entry.target = slink;
-  }
+  if (slink !== undefined && slink !== "") entry.target = slink;
   entry.facts = facts;
   return entry;
+}
+
+const DIGITS = /^\d+$/;
+const OCTAL = /^[0-7]{1,6}$/;
+
+/** Lowercases A-Z; returns the string itself when there is nothing to change. */
+function lowerAscii(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) return s.toLowerCase();
+  }
+  return s;
 }
 
 /** True when the word at `from` is a fact list: `name=value;`… up to a space. */

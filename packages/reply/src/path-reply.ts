@@ -39,7 +39,8 @@ export function parsePathReply(reply: Reply | string): string {
   let i = open + 1;
   for (;;) {
     const q = text.indexOf('"', i);
-    if (q === -1) throw malformed(reply, `The path in the 257 reply ${quote(text)} has no closing quote`);
+    if (q === -1)
+      throw malformed(reply, `The path in the 257 reply ${quote(text)} has no closing quote`);
     path += text.slice(i, q);
     const next = text[q + 1];
     if (next === '"') {

@@ -30,8 +30,20 @@ export function modeFromPermissions(perms: string): number | undefined {
   return mode;
 }
 
-/** The nine permission letters of `ls -l` for mode bits. */
+const PERMISSIONS: string[] = [];
+
+/** The nine permission letters of `ls -l` for mode bits (`0o644` → `"rw-r--r--"`). */
 export function permissionsFromMode(mode: number): string {
+  const bits = mode & 0o7777;
+  let s = PERMISSIONS[bits];
+  if (s === undefined) {
+    s = lettersOf(bits);
+    PERMISSIONS[bits] = s;
+  }
+  return s;
+}
+
+function lettersOf(mode: number): string {
   let s = "";
   for (let i = 0; i < 9; i++) {
     const bit = 1 << (8 - i);

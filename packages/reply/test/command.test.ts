@@ -110,6 +110,19 @@ describe("CommandParser", () => {
     expect(() => parser.push(bytes("\r\nNOOP\r\n"))).toThrow(FtpProtocolError);
   });
 
+  test("an endless command line throws once past the limit, buffering no more", () => {
+    const parser = new CommandParser({ maxLineLength: 512 });
+    const chunk = new Uint8Array(64).fill(0x41);
+    let pushed = 0;
+    expect(() => {
+      for (let i = 0; i < 10_000; i++) {
+        parser.push(chunk);
+        pushed += chunk.length;
+      }
+    }).toThrow(FtpProtocolError);
+    expect(pushed).toBe(512);
+  });
+
   test("end() throws on a cut-off command", () => {
     const parser = new CommandParser();
     expect(parser.push(bytes("NOOP\r\nQU"))).toEqual([{ verb: "NOOP", argument: "" }]);

@@ -277,6 +277,65 @@ describe("ReplyParser: properties", () => {
     );
   });
 
+  test("arbitrary bytes: any split gives the same replies, or both throw", () => {
+    const token = fc.oneof(
+      fc.uint8Array({ maxLength: 12 }),
+      fc.constantFrom(
+        ...[
+          "220-",
+          "220 ",
+          "221 ",
+          "\r\n",
+          "\n",
+          "\r",
+          " ",
+          "x",
+          "\xff",
+          "\xff\xff",
+          "\xff\xfa",
+          "\xff\xf0",
+          "\xff\xfd",
+          "\xe9",
+          "\xc3\xa9",
+        ].map(rawBytes),
+      ),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(token, { maxLength: 40 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        (tokens, rawCuts) => {
+          const data = new Uint8Array(tokens.reduce((n, t) => n + t.length, 0));
+          let o = 0;
+          for (const t of tokens) {
+            data.set(t, o);
+            o += t.length;
+          }
+          const run = (chunks: Uint8Array[]): { replies: Reply[]; threw: boolean } => {
+            const parser = new ReplyParser({ maxLineLength: 48, maxReplyLines: 6 });
+            const replies: Reply[] = [];
+            try {
+              for (const c of chunks) replies.push(...parser.push(c));
+              parser.end();
+              return { replies, threw: false };
+            } catch (error) {
+              expect(FtpProtocolError.isInstance(error)).toBe(true);
+              return { replies, threw: true };
+            }
+          };
+          const whole = run([data]);
+          const cuts = [...new Set(rawCuts.map((c) => c % (data.length + 1)))].sort(
+            (a, b) => a - b,
+          );
+          const split = run(splitAt(data, cuts));
+          expect(split.threw).toBe(whole.threw);
+          if (!whole.threw) expect(split.replies).toEqual(whole.replies);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
   test("an endless line stays within the limit's memory", () => {
     const parser = new ReplyParser({ maxLineLength: 1024 });
     const chunk = new Uint8Array(100).fill(0x41);

@@ -114,12 +114,17 @@ class Wire {
   readonly #connection: DataConnection;
   readonly #settings: TransferSettings;
   readonly #watchdog: Watchdog;
+  readonly #stopped: Promise<void>;
+  #stoppedNow!: () => void;
   #wireBytes = 0;
   stop: StopReason | undefined;
 
   constructor(connection: DataConnection, settings: TransferSettings) {
     this.#connection = connection;
     this.#settings = settings;
+    this.#stopped = new Promise((resolve) => {
+      this.#stoppedNow = resolve;
+    });
     this.#watchdog = new Watchdog(settings.dataTimeout, () => {
       this.#halt({ code: 426, message: `Data connection timed out (no progress for ${settings.dataTimeout} ms)` });
     });
@@ -133,6 +138,7 @@ class Wire {
 
   #halt(reason: StopReason): void {
     this.stop ??= reason;
+    this.#stoppedNow();
     void this.#connection.close();
   }
 
@@ -187,7 +193,10 @@ class Wire {
         }
         rest = rest.subarray(piece.length);
         this.#afterBytes();
-        if (slow !== undefined && piece.length > 0) await this.#settings.sleep(slow.delayMs);
+        // A stop (ABOR, timeout, session end) cuts the pause short.
+        if (slow !== undefined && piece.length > 0) {
+          await Promise.race([this.#settings.sleep(slow.delayMs), this.#stopped]);
+        }
       }
     }
     if (this.stop !== undefined) throw this.stop;

@@ -18,8 +18,14 @@ import type {
   TlsInfo,
   TlsSession,
 } from "@ftpkit/socket";
-import { type BunNativeSocket, type BunSocketHandler, tlsVersionNumber } from "./bun-api.ts";
+import {
+  type BunNativeSocket,
+  type BunSocketHandler,
+  type BunTlsOptions,
+  tlsVersionNumber,
+} from "./bun-api.ts";
 import { closedError, toSocketError } from "./socket-errors.ts";
+import { startServerTls } from "./tls-server-upgrade.ts";
 
 /** Receives the bytes of a socket whose server side was upgraded with `node:tls`. */
 export interface DivertedSink {
@@ -43,8 +49,6 @@ export interface BunSocketOptions {
   clientTls: TlsClientOptions | undefined;
   /** Set on plain sockets accepted by a listener with `tls`: `startTls()` is the server side. */
   serverContext: SecureContext | undefined;
-  /** Upgrades the server side with `node:tls` (see `tls-server-upgrade.ts`). */
-  upgradeServer: ((socket: BunSocket, context: SecureContext) => Socket) | undefined;
 }
 
 /** The one set of callbacks of every native socket: each dispatches to `socket.data`. */
@@ -75,13 +79,15 @@ export class BunSocket implements Socket {
   #rejectOpened!: (error: SocketError) => void;
   #resolveClosed!: () => void;
   #isOpen = false;
+  #info: SocketInfo | undefined;
   #goneNative = false;
   #readController!: ReadableStreamDefaultController<Uint8Array>;
   #writeController!: WritableStreamDefaultController;
   #queue: Uint8Array[] = [];
   #queued = 0;
   #paused = false;
-  #waiting: (() => void) | undefined;
+  /** The stream asked for a chunk (a read is pending) and none was queued. */
+  #demand = false;
   #eof = false;
   #readDone = false;
   #writeDone = false;
@@ -110,7 +116,9 @@ export class BunSocket implements Socket {
         start: (controller) => {
           this.#readController = controller;
         },
-        pull: () => this.#pull(),
+        pull: () => {
+          this.#pull();
+        },
         cancel: () => {
           this.#readDone = true;
           return this.close();
@@ -135,7 +143,13 @@ export class BunSocket implements Socket {
 
   /** @internal */
   onOpen(native: BunNativeSocket<BunSocket>): void {
+    if (this.#native === native) return;
     this.#native = native;
+    // Closed (a timeout, an abort) before Bun delivered the socket.
+    if (this.#closing !== undefined) {
+      native.terminate();
+      return;
+    }
     const session = this.#options.clientTls?.session;
     // Set before the ClientHello goes out: that is how Bun's own node:tls resumes.
     if (session !== undefined && session.runtime === "bun" && session.data instanceof Uint8Array) {
@@ -148,10 +162,14 @@ export class BunSocket implements Socket {
   onHandshake(success: boolean, error: Error | null): void {
     const native = this.#native;
     if (native === undefined || this.#isOpen) return;
-    const verify = this.#options.tls === "client" && this.#options.clientTls?.rejectUnauthorized !== false;
-    if (!success && verify) {
-      const failure = toSocketError(error ?? new Error("certificate verification failed"),
-        this.#options.address, "tls", "tls");
+    // Bun reports success for an unverified peer when rejectUnauthorized is false.
+    if (!success) {
+      const failure = toSocketError(
+        error ?? new Error("certificate verification failed"),
+        this.#options.address,
+        "tls",
+        "tls",
+      );
       this.#failure = failure;
       this.#rejectOpened(failure);
       native.terminate();
@@ -167,15 +185,17 @@ export class BunSocket implements Socket {
 
   /** @internal */
   onData(chunk: Uint8Array): void {
-    if (this.#divert !== undefined) return this.#divert.data(chunk);
+    if (this.#divert !== undefined) {
+      this.#divert.data(chunk);
+      return;
+    }
     // After a client upgradeTLS, Bun still shows the raw socket the ciphertext.
     if (this.#upgraded !== undefined || this.#readDone) return;
     const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const waiting = this.#waiting;
-    if (waiting !== undefined) {
-      this.#waiting = undefined;
+    if (this.#demand) {
+      // Goes straight to the pending read; the stream calls pull again if it wants more.
+      this.#demand = false;
       this.#readController.enqueue(bytes);
-      waiting();
       return;
     }
     this.#queue.push(bytes);
@@ -188,7 +208,10 @@ export class BunSocket implements Socket {
 
   /** @internal */
   onDrain(): void {
-    if (this.#divert !== undefined) return this.#divert.drain();
+    if (this.#divert !== undefined) {
+      this.#divert.drain();
+      return;
+    }
     const pending = this.#pendingWrite;
     if (pending === undefined) return;
     this.#pendingWrite = undefined;
@@ -197,14 +220,21 @@ export class BunSocket implements Socket {
 
   /** @internal */
   onEnd(): void {
-    if (this.#divert !== undefined) return this.#divert.end();
+    if (this.#divert !== undefined) {
+      this.#divert.end();
+      return;
+    }
     this.#eof = true;
     this.#wakeReader();
   }
 
   /** @internal */
   onError(error: Error): void {
-    this.#failure ??= toSocketError(error, this.#options.address, this.#isOpen ? "read" : "connect");
+    this.#failure ??= toSocketError(
+      error,
+      this.#options.address,
+      this.#isOpen ? "read" : "connect",
+    );
   }
 
   /** @internal */
@@ -219,8 +249,12 @@ export class BunSocket implements Socket {
     if (!this.#isOpen) {
       this.#rejectOpened(
         this.#failure ??
-          toSocketError(new Error("the connection closed during the handshake"),
-            this.#options.address, "tls", "tls"),
+          toSocketError(
+            new Error("the connection closed during the handshake"),
+            this.#options.address,
+            "tls",
+            "tls",
+          ),
       );
     }
     this.#eof = true;
@@ -237,7 +271,7 @@ export class BunSocket implements Socket {
 
   // --- reading ------------------------------------------------------------------------
 
-  #pull(): Promise<void> | undefined {
+  #pull(): void {
     const chunk = this.#queue.shift();
     if (chunk !== undefined) {
       this.#queued -= chunk.byteLength;
@@ -246,25 +280,21 @@ export class BunSocket implements Socket {
         this.#paused = false;
         this.#native?.resume();
       }
-      return undefined;
+      return;
     }
     if (this.#eof) {
       this.#finishReading();
-      return undefined;
+      return;
     }
-    // Resolved by the next data, end or close: the stream calls pull again only then.
-    return new Promise<void>((resolve) => {
-      this.#waiting = resolve;
-    });
+    // Returning without a chunk: the stream calls pull again only after an enqueue, so
+    // the next data callback serves the pending read (no promise per chunk).
+    this.#demand = true;
   }
 
   #wakeReader(): void {
-    if (this.#queue.length > 0) return;
-    const waiting = this.#waiting;
-    if (waiting === undefined) return;
-    this.#waiting = undefined;
+    if (this.#queue.length > 0 || !this.#demand) return;
+    this.#demand = false;
     this.#finishReading();
-    waiting();
   }
 
   #finishReading(): void {
@@ -281,8 +311,10 @@ export class BunSocket implements Socket {
 
   // --- writing ------------------------------------------------------------------------
 
-  #write(chunk: Uint8Array): Promise<void> {
-    if (chunk.byteLength === 0) return Promise.resolve();
+  async #write(chunk: Uint8Array): Promise<void> {
+    if (chunk.byteLength === 0) return;
+    // A TLS socket takes application data only after the handshake.
+    if (!this.#isOpen) await this.opened;
     return new Promise<void>((resolve, reject) => this.#writeRest(chunk, resolve, reject));
   }
 
@@ -325,11 +357,12 @@ export class BunSocket implements Socket {
             // A server asks no client certificate: nothing to authorize.
             authorized: this.#options.tls === "client" ? native.authorized : false,
           };
-    this.#resolveOpened({
+    this.#info = {
       localAddress: toAddress(native.localAddress, native.localPort, native.localFamily),
       remoteAddress: toAddress(native.remoteAddress, native.remotePort, native.remoteFamily),
       tls,
-    });
+    };
+    this.#resolveOpened(this.#info);
   }
 
   /**
@@ -343,7 +376,9 @@ export class BunSocket implements Socket {
     const resumedWith = this.#options.clientTls?.session;
     const data =
       this.#session ??
-      (this.#native.isSessionReused() && resumedWith?.runtime === "bun" ? resumedWith.data : undefined) ??
+      (this.#native.isSessionReused() && resumedWith?.runtime === "bun"
+        ? resumedWith.data
+        : undefined) ??
       this.#native.getSession();
     return data === undefined ? undefined : { runtime: "bun", data };
   }
@@ -363,8 +398,8 @@ export class BunSocket implements Socket {
     }
     const context = this.#options.serverContext;
     let upgraded: Socket;
-    if (context !== undefined && this.#options.upgradeServer !== undefined) {
-      upgraded = this.#options.upgradeServer(this, context);
+    if (context !== undefined) {
+      upgraded = startServerTls(this, context);
     } else {
       if (this.#queue.length > 0) {
         throw new FtpUsageError(
@@ -372,8 +407,18 @@ export class BunSocket implements Socket {
             "read them before startTls()",
         );
       }
-      const secure = new BunSocket({ ...this.#options, tls: "client", clientTls: options, serverContext: undefined });
-      native.upgradeTLS({ data: secure, tls: clientTlsOptions(this.#options.peerName, options), socket: bunHandlers });
+      const secure = new BunSocket({
+        ...this.#options,
+        tls: "client",
+        clientTls: options,
+        serverContext: undefined,
+      });
+      const [, tlsNative] = native.upgradeTLS({
+        data: secure,
+        tls: clientTlsOptions(this.#options.peerName, options),
+        socket: bunHandlers,
+      });
+      secure.onOpen(tlsNative);
       upgraded = secure;
     }
     this.#upgraded = upgraded;
@@ -386,15 +431,15 @@ export class BunSocket implements Socket {
   #retire(): void {
     if (!this.#readDone) {
       this.#readDone = true;
-      const waiting = this.#waiting;
-      this.#waiting = undefined;
+      this.#demand = false;
       this.#readController.close();
-      waiting?.();
     }
     if (!this.#writeDone) {
       this.#writeDone = true;
       this.#writeController.error(
-        new FtpUsageError(`Socket "${this.#options.address}" was upgraded to TLS; use the new socket`),
+        new FtpUsageError(
+          `Socket "${this.#options.address}" was upgraded to TLS; use the new socket`,
+        ),
       );
     }
   }
@@ -405,6 +450,8 @@ export class BunSocket implements Socket {
    * @internal
    */
   divert(sink: DivertedSink): {
+    address: string;
+    info: SocketInfo;
     write(chunk: Uint8Array): number;
     pause(): void;
     resume(): void;
@@ -412,7 +459,10 @@ export class BunSocket implements Socket {
     terminate(): void;
   } {
     const native = this.#native;
-    if (native === undefined) throw closedError(this.#options.address, "Socket");
+    const info = this.#info;
+    if (native === undefined || info === undefined) {
+      throw closedError(this.#options.address, "Socket");
+    }
     this.#divert = sink;
     const queued = this.#queue.splice(0);
     this.#queued = 0;
@@ -420,6 +470,8 @@ export class BunSocket implements Socket {
     if (this.#eof) sink.end();
     if (this.#goneNative) sink.close(this.#failure);
     return {
+      address: this.#options.address,
+      info,
       write: (chunk) => (this.#goneNative ? -1 : native.write(chunk)),
       pause: () => native.pause(),
       resume: () => {
@@ -456,10 +508,7 @@ export class BunSocket implements Socket {
 }
 
 /** Bun's TLS options for a client: SNI defaults to the host when it is a name. */
-export function clientTlsOptions(
-  peerName: string,
-  options: TlsClientOptions,
-): import("./bun-api.ts").BunTlsOptions {
+export function clientTlsOptions(peerName: string, options: TlsClientOptions): BunTlsOptions {
   const isIpLiteral = /^[\d.]+$/.test(peerName) || peerName.includes(":");
   return {
     ca: options.ca,

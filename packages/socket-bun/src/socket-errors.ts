@@ -31,34 +31,18 @@ const BY_CODE: Record<string, SocketErrorReason> = {
   ENETUNREACH: "unreachable",
   ENOTFOUND: "unreachable",
   EAI_AGAIN: "unreachable",
-  ConnectionRefused: "refused",
-  ConnectionReset: "reset",
-  ConnectionAborted: "reset",
-  BrokenPipe: "reset",
-  NotConnected: "reset",
-  UnexpectedEof: "reset",
-  TimedOut: "timeout",
-  AddrInUse: "address-in-use",
-  AddrNotAvailable: "unreachable",
-  HostUnreachable: "unreachable",
-  NetworkUnreachable: "unreachable",
-  NotFound: "unreachable",
-  BadResource: "closed",
-  Interrupted: "closed",
-  InvalidData: "tls",
 };
 
-/** The reason a runtime error stands for, from its `code` (or a Deno-style name). */
+/** The reason a runtime error stands for, from its `code`. */
 export function reasonOf(error: unknown): SocketErrorReason {
   if (typeof error !== "object" || error === null) return "other";
-  const { code, name } = error as { code?: unknown; name?: unknown };
+  const { code } = error as { code?: unknown };
   if (typeof code === "string") {
     const byCode = BY_CODE[code];
     if (byCode !== undefined) return byCode;
     // OpenSSL-style verification codes and Node's TLS codes.
     if (/^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED)/.test(code)) return "tls";
   }
-  if (typeof name === "string") return BY_CODE[name] ?? "other";
   return "other";
 }
 
@@ -105,7 +89,10 @@ export function toSocketError(
     case "closed":
       return new SocketError(`Socket "${address}" is closed (${doing(phase)})`, options);
     default:
-      return new SocketError(`Socket "${address}" failed ${doing(phase)}: ${detail(error)}`, options);
+      return new SocketError(
+        `Socket "${address}" failed ${doing(phase)}: ${detail(error)}`,
+        options,
+      );
   }
 }
 

@@ -83,7 +83,12 @@ export function denoSockets(options: DenoSocketsOptions = {}): SocketAdapter {
     try {
       let conn: DenoTcpConn;
       try {
-        conn = await deno.connect({ hostname: host, port, transport: "tcp", signal: deadline.signal });
+        conn = await deno.connect({
+          hostname: host,
+          port,
+          transport: "tcp",
+          signal: deadline.signal,
+        });
       } catch (error) {
         throw failure ?? toSocketError(error, address, "connect");
       }
@@ -127,7 +132,12 @@ export function denoSockets(options: DenoSocketsOptions = {}): SocketAdapter {
           });
     let listener: ReturnType<typeof deno.listen>;
     try {
-      listener = deno.listen({ hostname: host, port, transport: "tcp", tcpBacklog: listenOptions.backlog });
+      listener = deno.listen({
+        hostname: host,
+        port,
+        transport: "tcp",
+        tcpBacklog: listenOptions.backlog,
+      });
     } catch (error) {
       throw toSocketError(error, formatAddress(host, port), "listen");
     }

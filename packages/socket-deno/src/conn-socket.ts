@@ -8,7 +8,13 @@
 
 import type { SecureContext } from "node:tls";
 import { FtpUsageError, formatAddress } from "@ftpkit/errors";
-import type { Socket, SocketAddress, SocketInfo, TlsClientOptions, TlsSession } from "@ftpkit/socket";
+import type {
+  Socket,
+  SocketAddress,
+  SocketInfo,
+  TlsClientOptions,
+  TlsSession,
+} from "@ftpkit/socket";
 import { writeAll } from "./conn-duplex.ts";
 import type { DenoNetAddr, DenoTcpConn } from "./deno-api.ts";
 import { SlabReader } from "./slab-reader.ts";

@@ -1,4 +1,3 @@
-export { type DenoSocketsOptions, denoCapabilities, denoSockets } from "./adapter.ts";
 export {
   ConnectionRefusedError,
   ConnectionResetError,
@@ -8,3 +7,4 @@ export {
   TlsError,
 } from "@ftpkit/errors";
 export type { Listener, Socket, SocketAdapter, SocketCapabilities } from "@ftpkit/socket";
+export { type DenoSocketsOptions, denoCapabilities, denoSockets } from "./adapter.ts";

@@ -49,10 +49,16 @@ export class NodeTlsSocket implements Socket {
     const { address } = options;
 
     this.opened = new Promise<SocketInfo>((resolve, reject) => {
-      const onSecure = (): void => {
-        this.#secure = true;
+      const secureEvent = options.isServer ? "secure" : "secureConnect";
+      const settle = (): void => {
+        tls.off(secureEvent, onSecure);
         tls.off("error", onError);
-        tls.off("close", onClose);
+        tls.off("end", onAbandoned);
+        tls.off("close", onAbandoned);
+      };
+      const onSecure = (): void => {
+        settle();
+        this.#secure = true;
         resolve({
           localAddress: options.localAddress,
           remoteAddress: options.remoteAddress,
@@ -60,19 +66,27 @@ export class NodeTlsSocket implements Socket {
         });
       };
       const onError = (error: unknown): void => {
-        tls.off(options.isServer ? "secure" : "secureConnect", onSecure);
+        settle();
         reject(toSocketError(error, address, "tls", handshakeReason(error)));
       };
-      const onClose = (): void => {
-        tls.off(options.isServer ? "secure" : "secureConnect", onSecure);
+      // The peer gave up (an alert, then FIN): with allowHalfOpen nothing else would end it.
+      const onAbandoned = (): void => {
+        settle();
         reject(
           this.#failure ??
-            toSocketError(new Error("the connection closed during the handshake"), address, "tls", "tls"),
+            toSocketError(
+              new Error("the connection closed during the handshake"),
+              address,
+              "tls",
+              "tls",
+            ),
         );
+        tls.destroy();
       };
-      tls.once(options.isServer ? "secure" : "secureConnect", onSecure);
+      tls.once(secureEvent, onSecure);
       tls.once("error", onError);
-      tls.once("close", onClose);
+      tls.once("end", onAbandoned);
+      tls.once("close", onAbandoned);
     });
     // Whoever accepts or connects decides whether to look at `opened`; an unobserved
     // handshake failure must not become an unhandled rejection.
@@ -81,8 +95,12 @@ export class NodeTlsSocket implements Socket {
     this.closed = new Promise<void>((resolve) => tls.once("close", () => resolve()));
 
     tls.on("error", (error: unknown) => {
-      this.#failure ??= toSocketError(error, address, this.#secure ? "read" : "tls",
-        this.#secure ? undefined : handshakeReason(error));
+      this.#failure ??= toSocketError(
+        error,
+        address,
+        this.#secure ? "read" : "tls",
+        this.#secure ? undefined : handshakeReason(error),
+      );
     });
     if (options.sessionRuntime !== undefined) {
       tls.on("session", (session: Uint8Array) => {
@@ -139,7 +157,10 @@ export class NodeTlsSocket implements Socket {
         // end() sends close_notify, then FIN through the transport's final().
         close: () =>
           new Promise<void>((resolve, reject) => {
-            if (tls.destroyed) return reject(this.#failure ?? toSocketError(new Error("closed"), address, "write", "closed"));
+            if (tls.destroyed)
+              return reject(
+                this.#failure ?? toSocketError(new Error("closed"), address, "write", "closed"),
+              );
             tls.end(() => resolve());
           }),
         abort: () => this.close(),

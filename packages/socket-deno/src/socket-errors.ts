@@ -105,7 +105,10 @@ export function toSocketError(
     case "closed":
       return new SocketError(`Socket "${address}" is closed (${doing(phase)})`, options);
     default:
-      return new SocketError(`Socket "${address}" failed ${doing(phase)}: ${detail(error)}`, options);
+      return new SocketError(
+        `Socket "${address}" failed ${doing(phase)}: ${detail(error)}`,
+        options,
+      );
   }
 }
 

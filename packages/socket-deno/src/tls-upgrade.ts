@@ -6,7 +6,7 @@
  */
 
 import { isIP } from "node:net";
-import { connect as tlsConnect, type SecureContext, TLSSocket } from "node:tls";
+import { type SecureContext, TLSSocket, connect as tlsConnect } from "node:tls";
 import type { SocketAddress, TlsClientOptions } from "@ftpkit/socket";
 import { connDuplex } from "./conn-duplex.ts";
 import type { DenoTcpConn } from "./deno-api.ts";

@@ -74,6 +74,12 @@ export class RawData {
     return all.subarray(0, n);
   }
 
+  /** Whatever has arrived (at least one byte), or an empty buffer at the end. */
+  async readSome(): Promise<Buffer> {
+    while (this.#inbox.chunks.length === 0 && !this.#inbox.ended) await this.#inbox.wait();
+    return this.#take();
+  }
+
   /** Resolves once the server has closed its side. */
   async ended(): Promise<boolean> {
     while (!this.#inbox.ended) await this.#inbox.wait();

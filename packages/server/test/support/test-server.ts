@@ -1,8 +1,8 @@
 /** Starts a server on loopback for a test and closes it afterwards. */
 
-import { nodeSockets } from "@ftpkit/socket-node";
 import { createServer, type FtpServer, memoryStorage, type ServerOptions } from "../../src/index.ts";
 import { RawControl } from "./raw-client.ts";
+import { serverSockets } from "./server-sockets.ts";
 
 export interface TestServer {
   server: FtpServer;
@@ -22,7 +22,7 @@ export function closeClients(): void {
 
 export async function startServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
   const server = createServer({
-    sockets: nodeSockets(),
+    sockets: await serverSockets(),
     storage: memoryStorage(),
     sleep: async () => {},
     ...options,

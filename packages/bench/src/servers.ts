@@ -1,0 +1,106 @@
+/**
+ * The servers the bench measures against: vsftpd (through the interop harness) and
+ * @ftpkit/server (its command line, in a process of its own so that it does not share
+ * an event loop with the proxy or the clients).
+ *
+ * @module
+ */
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { startRealServer } from "@ftpkit/interop";
+
+/** A server under test. */
+export interface BenchServer extends AsyncDisposable {
+  /** "vsftpd" or "ftpkit". */
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  /** The passive ports it hands out (the proxy listens on each). */
+  readonly passivePorts: { from: number; to: number };
+  /** True when it speaks MODE B and C. */
+  readonly persistentModes: boolean;
+  stop(): Promise<void>;
+}
+
+/** vsftpd on 127.0.0.1, control port `portBase`, passive `portBase+10…+39`. */
+export async function startVsftpd(root: string, portBase: number): Promise<BenchServer> {
+  const server = await startRealServer("vsftpd", { root, portBase });
+  return {
+    name: "vsftpd",
+    host: server.host,
+    port: server.port,
+    user: server.user,
+    password: server.password,
+    passivePorts: server.passivePorts,
+    persistentModes: false,
+    stop: () => server.stop(),
+    [Symbol.asyncDispose]: () => server.stop(),
+  };
+}
+
+/** @ftpkit/server's CLI serving `root`, control port `portBase`, passive `portBase+10…+39`. */
+export async function startFtpkitServer(root: string, portBase: number): Promise<BenchServer> {
+  const require = createRequire(import.meta.url);
+  // The package's entry is src/index.ts (it runs unbuilt); its CLI sits beside it.
+  const cli = join(dirname(require.resolve("@ftpkit/server")), "cli.ts");
+  const passivePorts = { from: portBase + 10, to: portBase + 39 };
+  const user = "ftpuser";
+  const password = "ftppass";
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      ...process.execArgv,
+      cli,
+      "--root",
+      root,
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(portBase),
+      "--user",
+      user,
+      "--password",
+      password,
+      "--passive-ports",
+      `${passivePorts.from}-${passivePorts.to}`,
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const exited = new Promise<void>((resolve) => child.once("close", () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    let out = "";
+    let err = "";
+    child.stdout?.setEncoding("utf8").on("data", (d: string) => {
+      out += d;
+      if (out.includes("listening on")) resolve();
+    });
+    child.stderr?.setEncoding("utf8").on("data", (d: string) => {
+      err += d;
+    });
+    child.once("error", reject);
+    void exited.then(() => reject(new Error(`@ftpkit/server exited before listening: ${err || out}`)));
+  });
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      child.kill("SIGTERM");
+      await exited;
+    })();
+    return stopping;
+  };
+  return {
+    name: "ftpkit",
+    host: "127.0.0.1",
+    port: portBase,
+    user,
+    password,
+    passivePorts,
+    persistentModes: true,
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}

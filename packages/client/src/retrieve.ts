@@ -1,0 +1,404 @@
+/**
+ * `retrieve()`: files in order as an async iterator, over one lane or several.
+ *
+ * One lane: each file is started (its commands pipelined), yielded, and settled (drained
+ * when unread) before the next. Over a persistent data connection (B, C, E) the RETRs of
+ * the next files are written ahead, so the server never waits for the client between
+ * files. Several lanes: n control connections work on the list at once; files still come
+ * out in list order unless `order: "completion"`.
+ *
+ * @module
+ */
+
+import { FtpAbortError, FtpError, FtpUsageError } from "@ftpkit/errors";
+import { type Deferred, deferred } from "./deferred.ts";
+import { RetrieveInterruptedError } from "./errors.ts";
+import type { Lane } from "./lane.ts";
+import type { ModeChoice, RetrieveOptions, RetrieveProgress, UsedMode } from "./options.ts";
+import { type FileRequest, PerFileTransfer } from "./per-file-transfer.ts";
+import { PersistentTransfer } from "./persistent-transfer.ts";
+import { RetrievedFile } from "./retrieved-file.ts";
+import { abortError, throwIfAborted, waitFor } from "./timeouts.ts";
+
+/** Where lanes come from: the session's own, and new ones for `concurrency`. */
+export interface LaneSource {
+  readonly primary: Lane;
+  /** Opens another lane with the session's settings (counted in the session's stats). */
+  open(): Promise<Lane>;
+}
+
+interface Plan {
+  mode: ModeChoice;
+  concurrency: number;
+  order: "list" | "completion";
+  errors: "report" | "throw";
+  verify: boolean;
+  size: boolean;
+  retries: number;
+  lookahead: number;
+  offsets: (path: string) => number;
+  signal: AbortSignal | undefined;
+  onProgress: ((progress: RetrieveProgress) => void) | undefined;
+}
+
+/** Progress and outcome of one retrieve. */
+class Tally {
+  readonly paths: readonly string[];
+  readonly completed: boolean[];
+  totalBytes = 0;
+  filesDone = 0;
+
+  constructor(paths: readonly string[]) {
+    this.paths = paths;
+    this.completed = paths.map(() => false);
+  }
+
+  done(index: number): void {
+    if (this.completed[index]) return;
+    this.completed[index] = true;
+    this.filesDone++;
+  }
+
+  interrupted(cause: FtpError): RetrieveInterruptedError {
+    const completed = this.paths.filter((_, i) => this.completed[i]);
+    const remaining = this.paths.filter((_, i) => !this.completed[i]);
+    return new RetrieveInterruptedError(
+      `The session ended after ${completed.length} of ${this.paths.length} files: ${cause.message}`,
+      { completed, remaining, cause, command: cause.command, code: cause.code, replyText: cause.replyText },
+    );
+  }
+}
+
+function plan(options: RetrieveOptions): Plan {
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+  if (!Number.isFinite(concurrency)) throw new FtpUsageError(`"concurrency" must be a finite number`);
+  const offsets = options.offsets;
+  const lookup =
+    offsets === undefined
+      ? (): number => 0
+      : offsets instanceof Map
+        ? (p: string): number => offsets.get(p) ?? 0
+        : (p: string): number => (offsets as Readonly<Record<string, number>>)[p] ?? 0;
+  return {
+    mode: options.mode ?? "auto",
+    concurrency,
+    order: options.order ?? "list",
+    errors: options.errors ?? "report",
+    verify: options.verify ?? false,
+    size: options.size ?? true,
+    retries: Math.max(0, options.retries ?? 3),
+    lookahead: Math.max(0, options.lookahead ?? 16),
+    offsets: (p) => {
+      const n = lookup(p);
+      if (!Number.isSafeInteger(n) || n < 0) throw new FtpUsageError(`The offset of "${p}" must be a whole number >= 0`);
+      return n;
+    },
+    signal: options.signal,
+    onProgress: options.onProgress,
+  };
+}
+
+/**
+ * Retrieves `paths` in order; see {@link RetrieveOptions}.
+ *
+ * @throws {RetrieveInterruptedError} when the session ends mid-way
+ * @throws {FtpAbortError} when `signal` aborts
+ */
+export async function* retrieveFiles(
+  source: LaneSource,
+  paths: readonly string[],
+  options: RetrieveOptions,
+): AsyncGenerator<RetrievedFile, void, undefined> {
+  const p = plan(options);
+  const tally = new Tally(paths);
+  if (paths.length === 0) return;
+  try {
+    if (p.concurrency === 1 || paths.length === 1) yield* oneLane(source.primary, paths, p, tally);
+    else yield* manyLanes(source, paths, p, tally);
+  } catch (error) {
+    if (!FtpError.isInstance(error) || error instanceof FtpAbortError) throw error;
+    if (error instanceof RetrieveInterruptedError || error instanceof FtpUsageError) throw error;
+    if (p.errors === "throw" && source.primary.control.open) throw error;
+    throw tally.interrupted(error);
+  }
+}
+
+const persistentModes = new Set<UsedMode>(["B", "C", "E"]);
+
+function requestFor(path: string, p: Plan): FileRequest {
+  return {
+    path,
+    offset: p.offsets(path),
+    size: p.size,
+    verify: p.verify,
+    retries: p.retries,
+    signal: p.signal,
+  };
+}
+
+function fileFor(
+  lane: Lane,
+  index: number,
+  path: string,
+  mode: UsedMode,
+  transfer: PerFileTransfer | PersistentTransfer,
+  p: Plan,
+  tally: Tally,
+): RetrievedFile {
+  let bytes = 0;
+  const onProgress = p.onProgress;
+  return new RetrievedFile(
+    { path, index, mode: transfer.mode, source: transfer },
+    (n) => {
+      bytes += n;
+      tally.totalBytes += n;
+      onProgress?.({
+        path,
+        index,
+        bytes,
+        size: transfer.size,
+        totalBytes: tally.totalBytes,
+        filesDone: tally.filesDone,
+      });
+    },
+  );
+}
+
+/**
+ * Starts one file: its commands go out, and it resolves once the server accepted the
+ * transfer, or with a failed file (550, a refused data connection, an unsafe path).
+ * Throws when the session itself failed.
+ */
+async function startOne(
+  lane: Lane,
+  index: number,
+  path: string,
+  mode: UsedMode,
+  p: Plan,
+  tally: Tally,
+  ahead: PersistentTransfer[] | undefined,
+): Promise<RetrievedFile> {
+  let transfer: PerFileTransfer | PersistentTransfer | undefined;
+  let fromAhead = false;
+  const failed = (error: FtpError): RetrievedFile => new RetrievedFile({ path, index, mode, error });
+  for (let tries = 0; tries < 2; tries++) {
+    try {
+      throwIfAborted(p.signal, "The retrieve");
+      const persistent = persistentModes.has(mode) && !lane.perFileModes.has(mode);
+      if (persistent) {
+        const queued = tries === 0 ? ahead?.[0] : undefined;
+        if (queued !== undefined && queued.path === path) {
+          ahead!.shift();
+          transfer = queued;
+          fromAhead = true;
+        } else {
+          transfer = new PersistentTransfer(lane, requestFor(path, p), mode as "B" | "C" | "E");
+          fromAhead = false;
+        }
+      } else {
+        transfer = new PerFileTransfer(lane, requestFor(path, p), mode as "S" | "Z" | "B" | "C");
+      }
+    } catch (error) {
+      if (FtpError.isInstance(error) && !(error instanceof FtpAbortError)) return failed(error);
+      throw error;
+    }
+    const current = transfer;
+    const started = current.start();
+    started.catch(() => {});
+    try {
+      await waitFor(started, { signal: p.signal, what: `Starting "${path}"` });
+      return fileFor(lane, index, path, mode, current, p, tally);
+    } catch (error) {
+      if (p.signal?.aborted) {
+        await started.catch(() => {});
+        const reason = abortError(p.signal, "The retrieve");
+        await current.cancel(reason);
+        throw reason;
+      }
+      if (!FtpError.isInstance(error)) throw error;
+      if (!lane.control.open) throw lane.control.failure ?? error;
+      // A refused MODE is the retrieve's failure, not one file's.
+      if (error.command?.startsWith("MODE ")) throw error;
+      // A RETR written ahead can fail because the connection under it went away (the
+      // previous file was resumed in MODE S): try it once more on its own.
+      const transient = error.code === undefined || (error.code >= 400 && error.code < 500);
+      if (fromAhead && transient) continue;
+      return failed(error);
+    }
+  }
+  /* c8 ignore next */
+  throw new FtpUsageError(`"${path}" could not be started`);
+}
+
+/** Writes the RETRs of the next files ahead over a proven persistent connection. */
+function topUp(
+  lane: Lane,
+  ahead: PersistentTransfer[],
+  paths: readonly string[],
+  index: number,
+  mode: UsedMode,
+  p: Plan,
+): void {
+  if (!persistentModes.has(mode) || lane.perFileModes.has(mode) || lane.control.serial) return;
+  const channel = lane.persistent;
+  if (channel === undefined || channel.filesCarried < 1 || channel.ended) return;
+  // Refill in batches once half the window is used: one write carries many RETRs.
+  if (ahead.length > Math.floor(p.lookahead / 2)) return;
+  while (ahead.length < p.lookahead) {
+    const next = index + 1 + ahead.length;
+    if (next >= paths.length) return;
+    const t = new PersistentTransfer(lane, requestFor(paths[next]!, p), mode as "B" | "C" | "E");
+    try {
+      t.sendAhead();
+    } catch {
+      return; // an unsafe path: started (and refused) when its turn comes
+    }
+    if (!t.sent) return;
+    ahead.push(t);
+  }
+}
+
+async function* oneLane(
+  lane: Lane,
+  paths: readonly string[],
+  p: Plan,
+  tally: Tally,
+): AsyncGenerator<RetrievedFile, void, undefined> {
+  throwIfAborted(p.signal, "The retrieve");
+  const mode = await waitFor(lane.resolveMode(p.mode), { signal: p.signal, what: "Choosing a mode" });
+  const ahead: PersistentTransfer[] = [];
+  let current: RetrievedFile | undefined;
+  const onAbort = (): void => {
+    if (current !== undefined) void current.abort(abortError(p.signal!, "The retrieve"));
+  };
+  p.signal?.addEventListener("abort", onAbort);
+  try {
+    for (let i = 0; i < paths.length; i++) {
+      const file = await startOne(lane, i, paths[i]!, mode, p, tally, ahead);
+      current = file;
+      if (file.ok && p.lookahead > 0) topUp(lane, ahead, paths, i, mode, p);
+      if (!file.ok && p.errors === "throw") throw file.error!;
+      yield file;
+      await file.settle();
+      if (file.completed) tally.done(i);
+      current = undefined;
+      throwIfAborted(p.signal, "The retrieve");
+    }
+  } finally {
+    p.signal?.removeEventListener("abort", onAbort);
+    if (current !== undefined) {
+      await current.abort(new FtpAbortError(`The retrieve stopped while "${current.path}" was in flight`));
+    }
+    for (const t of ahead.splice(0)) await t.forget();
+  }
+}
+
+async function* manyLanes(
+  source: LaneSource,
+  paths: readonly string[],
+  p: Plan,
+  tally: Tally,
+): AsyncGenerator<RetrievedFile, void, undefined> {
+  const wanted = Math.min(p.concurrency, paths.length);
+  const primary = source.primary;
+  const opened = await Promise.allSettled(
+    Array.from({ length: wanted - 1 }, () => source.open()),
+  );
+  const extra: Lane[] = [];
+  for (const r of opened) {
+    if (r.status === "fulfilled") extra.push(r.value);
+    else {
+      primary.settings.trace?.({
+        type: "notice",
+        message: `a lane could not connect (${r.reason instanceof Error ? r.reason.message : String(r.reason)}); going on with fewer`,
+      });
+    }
+  }
+  const lanes = [primary, ...extra];
+  const slots: Deferred<RetrievedFile>[] = paths.map(() => deferred<RetrievedFile>());
+  const readyOrder: number[] = [];
+  let readySignal = deferred<void>();
+  let next = 0;
+  let stopping = false;
+  const active = new Set<RetrievedFile>();
+  const onAbort = (): void => {
+    stopping = true;
+    for (const f of active) void f.abort(abortError(p.signal!, "The retrieve"));
+  };
+  p.signal?.addEventListener("abort", onAbort);
+
+  const worker = async (lane: Lane): Promise<void> => {
+    let mode: UsedMode;
+    try {
+      if (lane !== primary && primary.autoMode !== undefined) {
+        lane.autoMode = primary.autoMode;
+        for (const [m, ok] of primary.modeSupport) lane.modeSupport.set(m, ok);
+      }
+      mode = await lane.resolveMode(p.mode);
+    } catch (error) {
+      stopping = true;
+      for (let i = next; i < slots.length; i++) {
+        slots[i]!.reject(error);
+        readyOrder.push(i);
+      }
+      next = slots.length;
+      readySignal.resolve();
+      return;
+    }
+    while (!stopping) {
+      const i = next++;
+      if (i >= paths.length) return;
+      let file: RetrievedFile;
+      try {
+        file = await startOne(lane, i, paths[i]!, mode, p, tally, undefined);
+      } catch (error) {
+        slots[i]!.reject(error);
+        readyOrder.push(i);
+        readySignal.resolve();
+        if (!lane.control.open) return;
+        continue;
+      }
+      if (stopping) {
+        await file.abort(new FtpAbortError(`The retrieve stopped while "${file.path}" was in flight`));
+        return;
+      }
+      active.add(file);
+      slots[i]!.resolve(file);
+      readyOrder.push(i);
+      readySignal.resolve();
+      await file.finished;
+      active.delete(file);
+    }
+  };
+  const workers = lanes.map((lane) => worker(lane));
+
+  const take = async (k: number): Promise<RetrievedFile> => {
+    if (p.order === "list") return waitFor(slots[k]!.promise, { signal: p.signal, what: "The retrieve" });
+    for (;;) {
+      // Completion order: the earliest file (or failure) not handed out yet.
+      const i = readyOrder.shift();
+      if (i !== undefined) return slots[i]!.promise;
+      readySignal = deferred<void>();
+      await waitFor(readySignal.promise, { signal: p.signal, what: "The retrieve" });
+    }
+  };
+  try {
+    for (let k = 0; k < paths.length; k++) {
+      const file = await take(k);
+      if (!file.ok && p.errors === "throw") throw file.error!;
+      yield file;
+      await file.settle();
+      if (file.completed) tally.done(file.index);
+      throwIfAborted(p.signal, "The retrieve");
+    }
+  } finally {
+    p.signal?.removeEventListener("abort", onAbort);
+    stopping = true;
+    for (const f of active) {
+      await f.abort(new FtpAbortError(`The retrieve stopped while "${f.path}" was in flight`));
+    }
+    for (const s of slots) s.promise.catch(() => {});
+    await Promise.allSettled(workers);
+    await Promise.allSettled(extra.map((lane) => lane.close()));
+  }
+}

@@ -1,0 +1,360 @@
+/**
+ * The public face of a connection: `retrieve()` and everything a user of basic-ftp,
+ * curl or lftp expects.
+ *
+ * @module
+ */
+
+import { FtpError, FtpUsageError } from "@ftpkit/errors";
+import {
+  type FileEntry,
+  parseListing,
+  parseMdtmReply,
+  parsePathReply,
+  parseSizeReply,
+  type Reply,
+} from "@ftpkit/reply";
+import { replyError } from "./control-connection.ts";
+import type { DownloadResult } from "./download-to.ts";
+import type { ServerFeatures } from "./features.ts";
+import { Lane, type LaneSettings } from "./lane.ts";
+import type { CommandOptions, ListOptions, RetrieveOptions, UsedMode } from "./options.ts";
+import { PerFileTransfer } from "./per-file-transfer.ts";
+import { retrieveFiles } from "./retrieve.ts";
+import type { RetrievedFile } from "./retrieved-file.ts";
+import type { SessionStats } from "./stats.ts";
+import { waitFor } from "./timeouts.ts";
+
+/**
+ * A logged-in FTP session. Create it with {@link connect}; dispose of it (or call
+ * `close()`) when done: QUIT, then the connection closes. Operations run one at a time;
+ * while a `retrieve()` runs, other calls on the same session throw (open a second
+ * session, or use `concurrency`).
+ *
+ * @example
+ * ```ts
+ * import { connect } from "@ftpkit/client";
+ * import { nodeSockets } from "@ftpkit/socket-node";
+ *
+ * await using session = await connect("ftp://user:pass@ftp.example.com/", { sockets: nodeSockets() });
+ * for await (const file of session.retrieve(["a.txt", "b.bin"])) {
+ *   console.log(file.path, file.size, (await file.bytes()).length);
+ * }
+ * ```
+ */
+export class Session implements AsyncDisposable {
+  readonly #lane: Lane;
+  readonly #settings: LaneSettings;
+  /** Counters of the wire: commands, round trips, data connections (all lanes). */
+  readonly stats: SessionStats;
+  #lock: Promise<void> = Promise.resolve();
+  #retrieving = false;
+  #closing: Promise<void> | undefined;
+  #mlsd: boolean | undefined;
+
+  /** @internal Use {@link connect}. */
+  constructor(lane: Lane, settings: LaneSettings) {
+    this.#lane = lane;
+    this.#settings = settings;
+    this.stats = lane.stats;
+  }
+
+  /** What the server listed in FEAT. */
+  get features(): ServerFeatures {
+    return this.#lane.features;
+  }
+
+  /** The greeting's text. */
+  get greeting(): string {
+    return this.#lane.greeting.message;
+  }
+
+  /** True when the control connection speaks TLS. */
+  get secure(): boolean {
+    return this.#lane.control.secure;
+  }
+
+  /** The mode `"auto"` picked, once a retrieve worked it out. */
+  get autoMode(): UsedMode | undefined {
+    return this.#lane.autoMode;
+  }
+
+  /** False once the session has ended (closed, or the server dropped it). */
+  get open(): boolean {
+    return this.#lane.control.open && this.#closing === undefined;
+  }
+
+  /**
+   * Retrieves files in order as an async iterator. Each file's body must be read or
+   * cancelled before the next file comes (an unread body is drained); `break` aborts
+   * the transfer in flight and leaves the session usable. A file that fails (550) is
+   * yielded with `ok: false` and the iteration goes on (`errors: "throw"` to stop).
+   *
+   * @example
+   * ```ts
+   * for await (const file of session.retrieve(paths, { concurrency: 4 })) {
+   *   await file.pipeTo(sinkFor(file.path));
+   * }
+   * ```
+   */
+  async *retrieve(
+    paths: Iterable<string>,
+    options: RetrieveOptions = {},
+  ): AsyncGenerator<RetrievedFile, void, undefined> {
+    const list = [...paths];
+    const release = await this.#acquire("retrieve()");
+    this.#retrieving = true;
+    try {
+      yield* retrieveFiles(
+        {
+          primary: this.#lane,
+          open: () => Lane.open(this.#settings, this.stats),
+        },
+        list,
+        options,
+      );
+    } finally {
+      this.#retrieving = false;
+      release();
+    }
+  }
+
+  /**
+   * Saves files under a local folder (subfolders are created), each under a temporary
+   * name until complete. A name that could land outside the folder (`../x`, `C:\x`, NUL)
+   * is refused for that file without asking the server. Takes the options of
+   * {@link retrieve}.
+   *
+   * @returns one result per path, in the order given
+   *
+   * @example
+   * ```ts
+   * const results = await session.downloadTo("./mirror", ["a.txt", "dir/b.bin"]);
+   * for (const r of results) if (!r.ok) console.error(r.path, r.error?.message);
+   * ```
+   */
+  async downloadTo(
+    folder: string,
+    paths: Iterable<string>,
+    options: RetrieveOptions = {},
+  ): Promise<DownloadResult[]> {
+    const list = [...paths];
+    const { planDownloads, saveFiles } = await import("./download-to.ts");
+    const planned = planDownloads(folder, list);
+    const saved = await saveFiles(planned.root, planned.targets, this.retrieve(planned.safe, options));
+    const byPath = new Map<string, DownloadResult>();
+    for (const r of [...planned.refused, ...saved]) byPath.set(r.path, r);
+    return list.map((p) => byPath.get(p)!);
+  }
+
+  /**
+   * Lists a directory: MLSD (RFC 3659 §7) when the server offers MLST, else LIST parsed
+   * as Unix, DOS/IIS or EPLF. `.` and `..` are left out unless `includeDots`.
+   *
+   * @example
+   * ```ts
+   * const files = (await session.list("pub")).filter((e) => e.kind === "file");
+   * ```
+   */
+  async list(path = "", options: ListOptions = {}): Promise<FileEntry[]> {
+    return this.#exclusive("list()", async () => {
+      const useMlsd = this.#mlsd ?? this.#lane.features.has("MLST");
+      if (useMlsd) {
+        try {
+          const body = await this.#listing("MLSD", path, options.signal);
+          this.#mlsd = true;
+          return filterDots(parseListing(body, { format: "mlsd" }), options.includeDots);
+        } catch (error) {
+          if (!(FtpError.isInstance(error) && (error.code === 500 || error.code === 502))) throw error;
+          this.#mlsd = false;
+        }
+      }
+      const body = await this.#listing("LIST", path, options.signal);
+      return filterDots(parseListing(body, { format: "list" }), options.includeDots);
+    });
+  }
+
+  async #listing(verb: "MLSD" | "LIST", path: string, signal?: AbortSignal): Promise<Uint8Array> {
+    const lane = this.#lane;
+    // Listings always go in MODE S over their own connection: a listing in MODE B may
+    // come unframed (Hermes), and E needs the server as the active side.
+    const transfer = new PerFileTransfer(
+      lane,
+      { path, offset: 0, size: false, verify: false, retries: 0, signal },
+      "S",
+      verb,
+      lane.settings.maxListingBytes,
+    );
+    await transfer.start();
+    const chunks: Uint8Array[] = [];
+    let length = 0;
+    try {
+      for (;;) {
+        const got = await transfer.pull();
+        if (got === undefined) break;
+        for (const c of got) {
+          chunks.push(c);
+          length += c.length;
+        }
+      }
+    } catch (error) {
+      await transfer.cancel(error as FtpError);
+      throw error;
+    }
+    const out = new Uint8Array(length);
+    let at = 0;
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  }
+
+  /**
+   * The size of a file in bytes (SIZE, RFC 3659 §4).
+   *
+   * @throws {FtpReplyError} when the server refuses (550: no such file)
+   *
+   * @example
+   * ```ts
+   * const bytes = await session.size("big.bin");
+   * ```
+   */
+  async size(path: string, options: CommandOptions = {}): Promise<number> {
+    const reply = await this.#command("SIZE", path, options);
+    return parseSizeReply(reply);
+  }
+
+  /**
+   * The last modification time of a file (MDTM, RFC 3659 §3), UTC.
+   *
+   * @example
+   * ```ts
+   * const when = await session.lastModified("a.txt");
+   * ```
+   */
+  async lastModified(path: string, options: CommandOptions = {}): Promise<Date> {
+    const reply = await this.#command("MDTM", path, options);
+    return parseMdtmReply(reply);
+  }
+
+  /**
+   * Changes the working directory (CWD).
+   *
+   * @example
+   * ```ts
+   * await session.cd("pub/releases");
+   * ```
+   */
+  async cd(path: string, options: CommandOptions = {}): Promise<void> {
+    await this.#command("CWD", path, options);
+  }
+
+  /**
+   * The working directory (PWD, a 257 reply).
+   *
+   * @example
+   * ```ts
+   * console.log(await session.pwd()); // "/pub"
+   * ```
+   */
+  async pwd(options: CommandOptions = {}): Promise<string> {
+    const reply = await this.#command("PWD", undefined, options);
+    return parsePathReply(reply);
+  }
+
+  /**
+   * Sends a raw command and returns its final reply, whatever its code. Not for
+   * commands that open data connections (use `retrieve`, `list`).
+   *
+   * @throws {FtpUsageError} for CR, LF or NUL in the command (nothing is sent)
+   *
+   * @example
+   * ```ts
+   * const reply = await session.send("SITE CHMOD 644 a.txt");
+   * if (reply.code >= 400) console.error(reply.message);
+   * ```
+   */
+  async send(command: string, options: CommandOptions = {}): Promise<Reply> {
+    const m = /^([^\s]+)(?: (.*))?$/s.exec(command);
+    if (m === null) throw new FtpUsageError(`Cannot send ${JSON.stringify(command)}: it has no verb`);
+    const verb = m[1]!;
+    const argument = m[2];
+    if (/^(PASV|EPSV|PORT|EPRT|RETR|STOR|STOU|APPE|LIST|NLST|MLSD|AUTH|MODE)$/i.test(verb)) {
+      // These change the data-connection or TLS state the session keeps track of.
+      throw new FtpUsageError(`Cannot send "${verb.toUpperCase()}" raw: use the session's methods`);
+    }
+    return this.#exclusive(`send(${JSON.stringify(verb)})`, () =>
+      waitFor(this.#lane.control.send(verb, argument, sendOptions(options)), {
+        signal: options.signal,
+        what: `"${verb}"`,
+      }),
+    );
+  }
+
+  /** QUIT, then close; also closes the lanes of a running retrieve. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= this.#lane.close();
+    return this.#closing;
+  }
+
+  /** Same as {@link close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #command(verb: string, argument: string | undefined, options: CommandOptions): Promise<Reply> {
+    return this.#exclusive(`${verb}`, async () => {
+      const reply = await waitFor(this.#lane.control.send(verb, argument, sendOptions(options)), {
+        signal: options.signal,
+        what: `"${verb}"`,
+      });
+      if (reply.code >= 400) throw replyError(reply, verb, argument);
+      return reply;
+    });
+  }
+
+  /** Runs `fn` when no other operation runs; refuses during a retrieve. */
+  async #exclusive<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    const release = await this.#acquire(what);
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+
+  async #acquire(what: string): Promise<() => void> {
+    if (this.#retrieving) {
+      throw new FtpUsageError(
+        `Cannot run ${what} while retrieve() is running on this session: finish or break the loop first, or use a second session`,
+      );
+    }
+    if (this.#closing !== undefined) throw new FtpUsageError(`Cannot run ${what}: the session is closed`);
+    const before = this.#lock;
+    let release!: () => void;
+    this.#lock = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await before;
+    if (this.#retrieving) {
+      release();
+      throw new FtpUsageError(`Cannot run ${what} while retrieve() is running on this session`);
+    }
+    return release;
+  }
+}
+
+function sendOptions(options: CommandOptions): { timeout?: number; signal?: AbortSignal } {
+  const out: { timeout?: number; signal?: AbortSignal } = {};
+  if (options.timeout !== undefined) out.timeout = options.timeout;
+  if (options.signal !== undefined) out.signal = options.signal;
+  return out;
+}
+
+function filterDots(entries: FileEntry[], includeDots: boolean | undefined): FileEntry[] {
+  if (includeDots) return entries;
+  return entries.filter(
+    (e) => e.kind !== "cdir" && e.kind !== "pdir" && e.name !== "." && e.name !== "..",
+  );
+}

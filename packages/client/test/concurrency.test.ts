@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { connect, type RetrievedFile } from "../src/index.ts";
+import { equalBytes, ourServer, seedFiles } from "./helpers/our-server.ts";
+
+describe("concurrency: several control connections as lanes", () => {
+  for (const mode of ["S", "B"] as const) {
+    it(`MODE ${mode}: 4 lanes, 60 files, list order kept`, async () => {
+      const seed = seedFiles(60);
+      await using ours = await ourServer(seed);
+      await using session = await connect(ours.url, { sockets: ours.sockets });
+      const paths = Object.keys(seed);
+      const got: string[] = [];
+      let peak = 0;
+      for await (const f of session.retrieve(paths, { mode, concurrency: 4 })) {
+        peak = Math.max(peak, ours.server.sessionCount);
+        expect(equalBytes(await f.bytes(), seed[f.path]!)).toBe(true);
+        got.push(f.path);
+      }
+      expect(got).toEqual(paths);
+      expect(peak).toBe(4);
+      expect(session.stats.filesRetrieved).toBe(60);
+      // The extra lanes are closed at the end; the session itself stays.
+      expect(ours.server.sessionCount).toBe(1);
+      expect(await session.pwd()).toBe("/");
+    });
+  }
+
+  it('order: "completion" yields every file once', async () => {
+    const seed = seedFiles(40);
+    await using ours = await ourServer(seed);
+    await using session = await connect(ours.url, { sockets: ours.sockets });
+    const got: string[] = [];
+    for await (const f of session.retrieve(Object.keys(seed), { concurrency: 3, order: "completion" })) {
+      expect(equalBytes(await f.bytes(), seed[f.path]!)).toBe(true);
+      got.push(f.path);
+    }
+    expect(got.sort()).toEqual(Object.keys(seed));
+  });
+
+  it("a failed file in one lane is reported in its place", async () => {
+    const seed = seedFiles(10);
+    await using ours = await ourServer(seed);
+    await using session = await connect(ours.url, { sockets: ours.sockets });
+    const paths = [...Object.keys(seed).slice(0, 5), "missing.bin", ...Object.keys(seed).slice(5)];
+    const files: RetrievedFile[] = [];
+    for await (const f of session.retrieve(paths, { concurrency: 3 })) {
+      files.push(f);
+      if (f.ok) await f.bytes();
+    }
+    expect(files.map((f) => f.path)).toEqual(paths);
+    expect(files.filter((f) => !f.ok).map((f) => f.path)).toEqual(["missing.bin"]);
+  });
+
+  it("break stops every lane and leaves the session usable", async () => {
+    const seed = seedFiles(30, () => 300_000);
+    await using ours = await ourServer(seed);
+    await using session = await connect(ours.url, { sockets: ours.sockets, timeout: 5000 });
+    let n = 0;
+    for await (const f of session.retrieve(Object.keys(seed), { concurrency: 4, mode: "S" })) {
+      await f.bytes();
+      if (++n === 5) break;
+    }
+    expect(ours.server.sessionCount).toBe(1);
+    expect(await session.size("f0010.bin")).toBe(300_000);
+  });
+
+  it("progress is reported per file and in total", async () => {
+    const seed = seedFiles(5, () => 1000);
+    await using ours = await ourServer(seed);
+    await using session = await connect(ours.url, { sockets: ours.sockets });
+    let last = { totalBytes: 0, filesDone: 0 };
+    for await (const f of session.retrieve(Object.keys(seed), {
+      concurrency: 2,
+      onProgress: (p) => {
+        expect(p.bytes).toBeLessThanOrEqual(1000);
+        last = p;
+      },
+    })) {
+      await f.bytes();
+    }
+    expect(last.totalBytes).toBe(5000);
+  });
+});

@@ -1,0 +1,10 @@
+export {
+  ConnectionRefusedError,
+  ConnectionResetError,
+  SocketAbortedError,
+  SocketError,
+  SocketTimeoutError,
+  TlsError,
+} from "@ftpkit/errors";
+export type { Listener, Socket, SocketAdapter, SocketCapabilities } from "@ftpkit/socket";
+export { type BunSocketsOptions, bunCapabilities, bunSockets } from "./adapter.ts";
