@@ -21,9 +21,10 @@ import {
   parsePasvReply,
   type Reply,
 } from "@ftpkit/reply";
-import type { Listener, Socket, SocketAdapter, SocketInfo, TlsClientOptions } from "@ftpkit/socket";
+import type { Listener, Socket, SocketAdapter, SocketInfo } from "@ftpkit/socket";
 import { type ControlConnection, replyError } from "./control-connection.ts";
 import { DataChannel } from "./data-channel.ts";
+import { clientTlsOptions } from "./tls-options.ts";
 import type { ClientTlsOptions, TraceEvent } from "./options.ts";
 import type { SessionStats } from "./stats.ts";
 import { waitFor } from "./timeouts.ts";
@@ -286,14 +287,9 @@ export class DataConnector {
    */
   async secure(socket: Socket, address: string, signal?: AbortSignal): Promise<Socket> {
     if (!this.#o.protect) return socket;
-    const tls = this.#o.tls ?? {};
-    const options: TlsClientOptions = {
-      servername: tls.servername ?? this.#o.host,
-      ...(tls.ca === undefined ? {} : { ca: tls.ca }),
-      ...(tls.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: tls.rejectUnauthorized }),
-      ...(tls.minVersion === undefined ? {} : { minVersion: tls.minVersion }),
-      ...(tls.maxVersion === undefined ? {} : { maxVersion: tls.maxVersion }),
-    };
+    // The same name as the control connection is checked, although the data connection
+    // goes to the control connection's IP address.
+    const options = clientTlsOptions(this.#o.tls, this.#o.host);
     const session = this.#o.control.tlsSession();
     if (session !== undefined) options.session = session;
     const secured = socket.startTls(options);

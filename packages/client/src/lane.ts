@@ -22,6 +22,7 @@ import type {
 } from "./options.ts";
 import type { PersistentChannel } from "./persistent-channel.ts";
 import type { SessionStats } from "./stats.ts";
+import { clientTlsOptions } from "./tls-options.ts";
 import { waitFor } from "./timeouts.ts";
 import type { FtpTarget } from "./url.ts";
 
@@ -365,14 +366,4 @@ export class Lane {
     })();
     return this.#closing;
   }
-}
-
-/** The TLS options of a connection to `host`. */
-export function clientTlsOptions(tls: ClientTlsOptions | undefined, host: string): TlsClientOptions {
-  const options: TlsClientOptions = { servername: tls?.servername ?? host };
-  if (tls?.ca !== undefined) options.ca = tls.ca;
-  if (tls?.rejectUnauthorized !== undefined) options.rejectUnauthorized = tls.rejectUnauthorized;
-  if (tls?.minVersion !== undefined) options.minVersion = tls.minVersion;
-  if (tls?.maxVersion !== undefined) options.maxVersion = tls.maxVersion;
-  return options;
 }

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { connect, type RetrievedFile } from "../src/index.ts";
+import type { FtpServer } from "@ftpkit/server";
 import { equalBytes, ourServer, seedFiles } from "./helpers/our-server.ts";
+
+/** Waits until every session but the first has disconnected. */
+async function extraLanesGone(server: FtpServer): Promise<void> {
+  for (const id of server.log.sessions().slice(1)) await server.log.waitFor({ kind: "disconnect", session: id });
+}
 
 describe("concurrency: several control connections as lanes", () => {
   for (const mode of ["S", "B"] as const) {
@@ -20,6 +26,7 @@ describe("concurrency: several control connections as lanes", () => {
       expect(peak).toBe(4);
       expect(session.stats.filesRetrieved).toBe(60);
       // The extra lanes are closed at the end; the session itself stays.
+      await extraLanesGone(ours.server);
       expect(ours.server.sessionCount).toBe(1);
       expect(await session.pwd()).toBe("/");
     });
@@ -60,6 +67,7 @@ describe("concurrency: several control connections as lanes", () => {
       await f.bytes();
       if (++n === 5) break;
     }
+    await extraLanesGone(ours.server);
     expect(ours.server.sessionCount).toBe(1);
     expect(await session.size("f0010.bin")).toBe(300_000);
   });

@@ -66,11 +66,6 @@ export class LineReader {
     return this.#length;
   }
 
-  /** True while a Telnet command sequence is unfinished. */
-  get inTelnetCommand(): boolean {
-    return this.#telnet !== DATA;
-  }
-
   /** Feeds bytes; calls the sink for every line they complete. */
   push(chunk: Uint8Array): void {
     const n = chunk.length;
@@ -178,7 +173,7 @@ export class LineReader {
   #tooLong(length: number): never {
     this.#length = 0;
     throw new FtpProtocolError(
-      `The ${this.#what} is longer than the limit of ${this.#maxLineLength} bytes (at least ${length} bytes without a line end)`,
+      `The ${this.#what} is longer than the limit of ${this.#maxLineLength} bytes (${length} bytes or more)`,
     );
   }
 }

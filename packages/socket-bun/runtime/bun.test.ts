@@ -9,7 +9,13 @@
 import { expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import type { Socket, TlsSession } from "@ftpkit/socket";
-import { ByteReader, fromUtf8, testCertificate, utf8, writeOnce } from "../../conformance/src/index.ts";
+import {
+  ByteReader,
+  fromUtf8,
+  testCertificate,
+  utf8,
+  writeOnce,
+} from "../../conformance/src/index.ts";
 import { bunCapabilities, bunSockets, SocketError, TlsError } from "../src/index.ts";
 
 const host = "127.0.0.1";
@@ -100,7 +106,11 @@ test("a certificate for another name fails with TlsError naming the address", as
   await using listener = await sockets.listen({ host, port: 0, tls: serverTls, implicitTls: true });
   const accepting = listener.accept();
   const error = await sockets
-    .connect({ host, port: listener.address.port, tls: { ca: testCertificate.ca, servername: "example.org" } })
+    .connect({
+      host,
+      port: listener.address.port,
+      tls: { ca: testCertificate.ca, servername: "example.org" },
+    })
     .then(
       () => undefined,
       (e: unknown) => e,

@@ -7,13 +7,14 @@
  */
 
 import { equal, ok, rejects } from "node:assert/strict";
-import { ByteReader, fromUtf8, testCertificate, utf8, writeOnce } from "../../conformance/src/index.ts";
 import {
-  denoCapabilities,
-  denoSockets,
-  SocketError,
-  TlsError,
-} from "../src/index.ts";
+  ByteReader,
+  fromUtf8,
+  testCertificate,
+  utf8,
+  writeOnce,
+} from "../../conformance/src/index.ts";
+import { denoCapabilities, denoSockets, SocketError, TlsError } from "../src/index.ts";
 
 interface DenoTestApi {
   test(name: string, fn: () => Promise<void>): void;
@@ -76,7 +77,10 @@ Deno.test("TLS info: protocol, cipher and version limits come from node:tls", as
   await using client = await sockets.connect({ host, port: listener.address.port, tls: clientTls });
   const info = await client.opened;
   equal(info.tls?.protocol, "TLSv1.2");
-  ok(typeof info.tls?.cipher === "string" && info.tls.cipher.length > 0, `cipher ${info.tls?.cipher}`);
+  ok(
+    typeof info.tls?.cipher === "string" && info.tls.cipher.length > 0,
+    `cipher ${info.tls?.cipher}`,
+  );
   equal(info.tls?.resumed, false);
   equal(client.tlsSession(), undefined, "Deno hands out no session it cannot resume");
   equal((await new ByteReader(client.readable).readToEnd()).byteLength, 0);
@@ -88,7 +92,11 @@ Deno.test("a certificate for another name fails with TlsError naming the address
   await using listener = await sockets.listen({ host, port: 0, tls: serverTls, implicitTls: true });
   const accepting = listener.accept();
   const error = await sockets
-    .connect({ host, port: listener.address.port, tls: { ca: testCertificate.ca, servername: "example.org" } })
+    .connect({
+      host,
+      port: listener.address.port,
+      tls: { ca: testCertificate.ca, servername: "example.org" },
+    })
     .then(
       () => undefined,
       (e: unknown) => e,

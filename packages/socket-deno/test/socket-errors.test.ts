@@ -37,7 +37,9 @@ describe("socket error mapping", () => {
     expect(error.address).toBe("127.0.0.1:40001");
     expect(error.cause).toBe(cause);
 
-    expect(ConnectionResetError.isInstance(toSocketError(denoError("ConnectionReset"), "h:1", "read"))).toBe(true);
+    expect(
+      ConnectionResetError.isInstance(toSocketError(denoError("ConnectionReset"), "h:1", "read")),
+    ).toBe(true);
     const tls = toSocketError(new Error("bad cert"), "[::1]:990", "tls", "tls");
     expect(TlsError.isInstance(tls)).toBe(true);
     expect(tls.message).toBe('TLS handshake with "[::1]:990" failed: bad cert');

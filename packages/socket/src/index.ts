@@ -8,6 +8,12 @@ export {
   SocketTimeoutError,
   TlsError,
 } from "@ftpkit/errors";
+export { MEMORY_CAPABILITIES, type MemorySocketsOptions, memorySockets } from "./memory-network.ts";
+export {
+  createSocketPair,
+  DEFAULT_MEMORY_HIGH_WATER_MARK,
+  type SocketPairOptions,
+} from "./memory-socket.ts";
 export type {
   ConnectOptions,
   Listener,

@@ -1,0 +1,9 @@
+export {
+  ConnectionRefusedError,
+  ConnectionResetError,
+  SocketAbortedError,
+  SocketError,
+  SocketTimeoutError,
+  TlsError,
+} from "@ftpkit/errors";
+export { NODE_CAPABILITIES, type NodeSocketsOptions, nodeSockets } from "./node-sockets.ts";

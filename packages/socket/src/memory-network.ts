@@ -1,0 +1,224 @@
+/**
+ * `memorySockets()`: a `SocketAdapter` over an in-process network of in-memory sockets.
+ * Listening allocates a port, connecting finds the listener or is refused; no TLS.
+ *
+ * @module
+ */
+
+import {
+  ConnectionRefusedError,
+  formatAddress,
+  SocketAbortedError,
+  SocketError,
+  TlsError,
+} from "@ftpkit/errors";
+import { createSocketPair, DEFAULT_MEMORY_HIGH_WATER_MARK } from "./memory-socket.ts";
+import type {
+  ConnectOptions,
+  Listener,
+  ListenOptions,
+  Socket,
+  SocketAdapter,
+  SocketAddress,
+  SocketCapabilities,
+} from "./types.ts";
+
+/** Options of {@link memorySockets}. */
+export interface MemorySocketsOptions {
+  /** Bytes each direction of a connection buffers. Default 64 KiB. */
+  highWaterMark?: number;
+}
+
+/** What the in-memory adapter does: everything but TLS. */
+export const MEMORY_CAPABILITIES: SocketCapabilities = Object.freeze({
+  listen: true,
+  tlsSessionReuse: Object.freeze({ tls12: false, tls13: false }),
+  halfOpen: true,
+  serverStartTls: false,
+});
+
+/** Ports handed out by `listen({ port: 0 })` and to connecting clients. */
+const FIRST_PORT = 40000;
+const LAST_PORT = 65535;
+
+/**
+ * Creates an isolated in-process network: sockets of one `memorySockets()` reach only
+ * listeners of the same one. For unit tests of code that takes a `SocketAdapter`.
+ *
+ * @example
+ * ```ts
+ * import { memorySockets } from "@ftpkit/socket";
+ * const sockets = memorySockets();
+ * await using listener = await sockets.listen({ host: "127.0.0.1", port: 0 });
+ * const client = await sockets.connect({ host: "127.0.0.1", port: listener.address.port });
+ * const server = await listener.accept();
+ * ```
+ */
+export function memorySockets(options: MemorySocketsOptions = {}): SocketAdapter {
+  const highWaterMark = options.highWaterMark ?? DEFAULT_MEMORY_HIGH_WATER_MARK;
+  const listeners = new Map<string, MemoryListener>();
+  const usedPorts = new Map<string, Set<number>>();
+  let nextPort = FIRST_PORT;
+
+  const allocate = (host: string): number => {
+    const used = usedPorts.get(host) ?? new Set<number>();
+    usedPorts.set(host, used);
+    for (let tries = 0; tries <= LAST_PORT - FIRST_PORT; tries++) {
+      const port = nextPort;
+      nextPort = nextPort === LAST_PORT ? FIRST_PORT : nextPort + 1;
+      if (!used.has(port)) {
+        used.add(port);
+        return port;
+      }
+    }
+    throw new SocketError(`No free port on "${host}"`, {
+      address: formatAddress(host, 0),
+      reason: "address-in-use",
+    });
+  };
+  const release = (host: string, port: number): void => {
+    usedPorts.get(host)?.delete(port);
+  };
+
+  return {
+    runtime: "memory",
+    capabilities: MEMORY_CAPABILITIES,
+
+    async connect({ host, port, tls, signal }: ConnectOptions): Promise<Socket> {
+      const address = formatAddress(host, port);
+      if (signal?.aborted) {
+        throw new SocketAbortedError(`Connecting to "${address}" was aborted`, {
+          address,
+          reason: "aborted",
+          cause: signal.reason,
+        });
+      }
+      if (tls) {
+        throw new TlsError(`Cannot connect to "${address}" with TLS: in-memory sockets have no TLS`, {
+          address,
+          reason: "tls",
+        });
+      }
+      const listener = listeners.get(address);
+      if (!listener) {
+        throw new ConnectionRefusedError(`Cannot connect to "${address}": connection refused`, {
+          address,
+          reason: "refused",
+        });
+      }
+      const localPort = allocate(host);
+      const family = familyOf(host);
+      const [client, server] = createSocketPair({
+        highWaterMark,
+        a: { hostname: host, port: localPort, family },
+        b: { hostname: host, port, family },
+      });
+      void client.closed.then(() => release(host, localPort));
+      listener.deliver(server);
+      return client;
+    },
+
+    async listen({ host, port = 0, tls, implicitTls }: ListenOptions): Promise<Listener> {
+      if (tls || implicitTls) {
+        throw new TlsError(
+          `Cannot listen with TLS on "${formatAddress(host, port)}": in-memory sockets have no TLS`,
+          { address: formatAddress(host, port), reason: "tls" },
+        );
+      }
+      let bound = port;
+      if (port === 0) {
+        bound = allocate(host);
+      } else {
+        const used = usedPorts.get(host) ?? new Set<number>();
+        usedPorts.set(host, used);
+        if (used.has(port)) {
+          throw new SocketError(`Cannot listen on "${formatAddress(host, port)}": address in use`, {
+            address: formatAddress(host, port),
+            reason: "address-in-use",
+          });
+        }
+        used.add(port);
+      }
+      const key = formatAddress(host, bound);
+      const listener = new MemoryListener({ hostname: host, port: bound, family: familyOf(host) }, () => {
+        listeners.delete(key);
+        release(host, bound);
+      });
+      listeners.set(key, listener);
+      return listener;
+    },
+  };
+}
+
+function familyOf(host: string): "IPv4" | "IPv6" {
+  return host.includes(":") ? "IPv6" : "IPv4";
+}
+
+interface Waiter {
+  resolve: (socket: Socket) => void;
+  reject: (error: unknown) => void;
+}
+
+/** A listener of the in-memory network. */
+class MemoryListener implements Listener {
+  readonly address: SocketAddress;
+  readonly #onClose: () => void;
+  #queue: Socket[] = [];
+  #waiters: Waiter[] = [];
+  #closed = false;
+
+  constructor(address: SocketAddress, onClose: () => void) {
+    this.address = address;
+    this.#onClose = onClose;
+  }
+
+  /** A client connected: hand its server end to a waiting accept or queue it. */
+  deliver(socket: Socket): void {
+    const waiter = this.#waiters.shift();
+    if (waiter) waiter.resolve(socket);
+    else this.#queue.push(socket);
+  }
+
+  accept(): Promise<Socket> {
+    const next = this.#queue.shift();
+    if (next) return Promise.resolve(next);
+    if (this.#closed) return Promise.reject(this.#closedError());
+    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#onClose();
+    const error = this.#closedError();
+    for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
+    await Promise.all(this.#queue.splice(0).map((socket) => socket.close()));
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** Yields accepted sockets until the listener closes; `break` closes it. */
+  [Symbol.asyncIterator](): AsyncIterator<Socket> {
+    return {
+      next: async (): Promise<IteratorResult<Socket>> => {
+        try {
+          return { done: false, value: await this.accept() };
+        } catch (error) {
+          if (this.#closed) return { done: true, value: undefined };
+          throw error;
+        }
+      },
+      return: async (): Promise<IteratorResult<Socket>> => {
+        await this.close();
+        return { done: true, value: undefined };
+      },
+    };
+  }
+
+  #closedError(): SocketError {
+    const address = formatAddress(this.address.hostname, this.address.port);
+    return new SocketError(`Listener on "${address}" is closed`, { address, reason: "closed" });
+  }
+}
