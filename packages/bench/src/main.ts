@@ -165,4 +165,9 @@ async function main(): Promise<number> {
   return failures === 0 ? 0 : 1;
 }
 
+// Ctrl-C (or a closed pipe) still stops the servers: exit runs the harness's exit hooks.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.once(signal, () => process.exit(130));
+}
+process.stdout.on("error", () => process.exit(1));
 process.exitCode = await main();

@@ -8,6 +8,7 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
+import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { startRealServer } from "@ftpkit/interop";
 
@@ -26,8 +27,23 @@ export interface BenchServer extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
+/**
+ * Fails when something already listens on 127.0.0.1:`port` (a server left over from an
+ * interrupted run would otherwise answer in place of the one started).
+ */
+export function assertPortFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", (error: NodeJS.ErrnoException) =>
+      reject(new Error(`Port "127.0.0.1:${port}" is taken (${error.code}): is a server of an earlier run still up?`)),
+    );
+    probe.listen({ host: "127.0.0.1", port, exclusive: true }, () => probe.close(() => resolve()));
+  });
+}
+
 /** vsftpd on 127.0.0.1, control port `portBase`, passive `portBase+10…+39`. */
 export async function startVsftpd(root: string, portBase: number): Promise<BenchServer> {
+  await assertPortFree(portBase);
   const server = await startRealServer("vsftpd", { root, portBase });
   return {
     name: "vsftpd",
@@ -48,6 +64,7 @@ export async function startFtpkitServer(root: string, portBase: number): Promise
   // The package's entry is src/index.ts (it runs unbuilt); its CLI sits beside it.
   const cli = join(dirname(require.resolve("@ftpkit/server")), "cli.ts");
   const passivePorts = { from: portBase + 10, to: portBase + 39 };
+  await assertPortFree(portBase);
   const user = "ftpuser";
   const password = "ftppass";
   const child: ChildProcess = spawn(
@@ -71,6 +88,11 @@ export async function startFtpkitServer(root: string, portBase: number): Promise
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   const exited = new Promise<void>((resolve) => child.once("close", () => resolve()));
+  // Killed with this process too, however it ends.
+  const killOnExit = (): void => {
+    child.kill("SIGKILL");
+  };
+  process.once("exit", killOnExit);
   await new Promise<void>((resolve, reject) => {
     let out = "";
     let err = "";
@@ -89,6 +111,7 @@ export async function startFtpkitServer(root: string, portBase: number): Promise
     stopping ??= (async () => {
       child.kill("SIGTERM");
       await exited;
+      process.off("exit", killOnExit);
     })();
     return stopping;
   };

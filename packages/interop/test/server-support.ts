@@ -40,6 +40,7 @@ export function serverSockets(): Promise<SocketAdapter> {
 export async function startServer(options: Omit<ServerOptions, "sockets">): Promise<{ server: FtpServer; port: number }> {
   const server = createServer({ sockets: await serverSockets(), sleep: async () => {}, ...options });
   const { port } = await server.listen({ host: "127.0.0.1", port: 0 });
+  (globalThis as any).__srv = server;
   return { server, port };
 }
 
@@ -55,6 +56,7 @@ export function run(
       args,
       { cwd: options.cwd, timeout: options.timeout ?? 30_000, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
+        if (error) console.log(globalThis.__srv?.log.text());
         if (error) reject(new Error(`${command} failed: ${error.message}\n${stdout}\n${stderr}`));
         else resolve({ stdout, stderr });
       },

@@ -92,24 +92,32 @@ export function bunSockets(options: BunSocketsOptions = {}): SocketAdapter {
         timer = setTimeout(() => reject(connectTimeoutError(address, timeout)), timeout);
       }
     });
-    const connecting = bun
-      .connect<BunSocket>({
-        hostname: host,
-        port,
-        data: socket,
-        tls: clientTls === undefined ? undefined : clientTlsOptions(host, clientTls),
-        allowHalfOpen: true,
-        socket: bunHandlers,
-      })
-      .then(
-        (native: BunNativeSocket<BunSocket>) => {
-          socket.onOpen(native);
-          return socket.opened;
-        },
-        (error: unknown) => {
-          throw toSocketError(error, address, "connect");
-        },
-      );
+    let connecting: Promise<unknown>;
+    try {
+      connecting = bun
+        .connect<BunSocket>({
+          hostname: host,
+          port,
+          data: socket,
+          tls: clientTls === undefined ? undefined : clientTlsOptions(host, clientTls),
+          allowHalfOpen: true,
+          socket: bunHandlers,
+        })
+        .then(
+          (native: BunNativeSocket<BunSocket>) => {
+            socket.onOpen(native);
+            return socket.opened;
+          },
+          (error: unknown) => {
+            throw toSocketError(error, address, "connect");
+          },
+        );
+    } catch (error) {
+      // Bun throws at once for options it rejects (a port out of range).
+      clearTimeout(timer);
+      if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
+      throw toSocketError(error, address, "connect");
+    }
     try {
       await Promise.race([connecting, stopped]);
       return socket;

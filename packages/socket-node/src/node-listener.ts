@@ -5,12 +5,13 @@
  * @module
  */
 
-import type { Server, Socket as NetSocket } from "node:net";
+import type { Socket as NetSocket, Server } from "node:net";
 import { type SecureContext, TLSSocket } from "node:tls";
 import { formatAddress, SocketError } from "@ftpkit/errors";
 import type { Listener, Socket, SocketAddress } from "@ftpkit/socket";
 import { socketAddress } from "./addresses.ts";
 import { handshake, NodeSocket } from "./node-socket.ts";
+import { serverTlsSocket } from "./tls-options.ts";
 
 /** How accepted sockets are set up. */
 export interface NodeListenerInit {
@@ -98,7 +99,7 @@ export class NodeListener implements Listener {
     const { context, implicitTls, closeTimeout } = this.#init;
     let socket: NodeSocket;
     if (context && implicitTls) {
-      const secure = new TLSSocket(raw, { isServer: true, secureContext: context });
+      const secure = serverTlsSocket(raw, context);
       socket = new NodeSocket(secure, {
         address,
         host: raw.remoteAddress ?? "",

@@ -5,14 +5,14 @@
  */
 
 import type { Socket as NetSocket } from "node:net";
-import { connect as tlsConnect, type SecureContext, TLSSocket } from "node:tls";
+import { type SecureContext, TLSSocket, connect as tlsConnect } from "node:tls";
 import { ConnectionResetError, type SocketError, TlsError } from "@ftpkit/errors";
 import type { Socket, SocketInfo, TlsClientOptions, TlsSession } from "@ftpkit/socket";
 import { socketInfo } from "./addresses.ts";
 import { closedError, type SocketPhase, toSocketError } from "./socket-errors.ts";
 import { SocketReadable } from "./socket-readable.ts";
 import { SocketWritable } from "./socket-writable.ts";
-import { tlsConnectOptions } from "./tls-options.ts";
+import { serverTlsSocket, tlsConnectOptions } from "./tls-options.ts";
 
 /** How a {@link NodeSocket} came to be, and what it may do next. */
 export interface NodeSocketInit {
@@ -81,7 +81,12 @@ export class NodeSocket implements Socket {
     this.closed = new Promise<void>((resolve) => {
       this.#resolveClosed = resolve;
     });
-    this.#reader = new SocketReadable(socket, () => void this.close());
+    this.#reader = new SocketReadable(
+      socket,
+      () => void this.close(),
+      socket instanceof TLSSocket ? init.ready : undefined,
+      socket instanceof TLSSocket ? Number(process.env.HWM ?? 0) : 0,
+    );
     this.#writer = new SocketWritable(
       socket,
       (error) => this.#error ?? this.#ioError(error),
@@ -131,7 +136,7 @@ export class NodeSocket implements Socket {
     let ready: Promise<void>;
     if (serverContext) {
       // RFC 4217 §4: after AUTH TLS the server side of the handshake runs on this socket.
-      secure = new TLSSocket(raw, { isServer: true, secureContext: serverContext });
+      secure = serverTlsSocket(raw, serverContext);
       ready = handshake(secure, "secure");
     } else {
       secure = tlsConnect({
@@ -213,17 +218,22 @@ export function handshake(
     };
     const onClose = (): void => {
       cleanup();
-      reject(Object.assign(new Error("The connection closed during the handshake"), {
-        code: "ECONNRESET",
-      }));
+      reject(
+        Object.assign(new Error("The connection closed during the handshake"), {
+          code: "ECONNRESET",
+        }),
+      );
     };
     const cleanup = (): void => {
       socket.off(event, onDone);
       socket.off("error", onError);
       socket.off("close", onClose);
+      socket.off("end", onClose);
     };
     socket.on(event, onDone);
     socket.on("error", onError);
     socket.on("close", onClose);
+    // With allowHalfOpen an end of stream alone does not close the socket.
+    socket.on("end", onClose);
   });
 }

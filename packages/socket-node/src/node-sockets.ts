@@ -4,7 +4,7 @@
  * @module
  */
 
-import { connect as netConnect, createServer, type Socket as NetSocket } from "node:net";
+import { createServer, type Socket as NetSocket, connect as netConnect } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { formatAddress } from "@ftpkit/errors";
 import type {

@@ -15,26 +15,46 @@ export class SocketReadable {
   readonly #socket: NetSocket;
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   #done = false;
+  /** A read is waiting for data. */
+  #wanted = false;
 
   #onData = (chunk: Uint8Array): void => {
     if (this.#done) return;
     this.#controller.enqueue(chunk);
-    // highWaterMark 0: a chunk only ever goes to a waiting read. Read-ahead stays in the
-    // socket's own buffer, where a later `tls.connect({ socket })` still finds it.
+    this.#wanted = false;
     if ((this.#controller.desiredSize ?? 0) <= 0) this.#socket.pause();
   };
 
-  /** `onCancel` runs when the consumer cancels the stream. */
-  constructor(socket: NetSocket, onCancel: () => void) {
+  /**
+   * `onCancel` runs when the consumer cancels the stream. `handshake` is the TLS handshake
+   * in progress, if any: a paused TLS socket stops reading records, handshake ones too, so
+   * pausing waits for it.
+   */
+  constructor(
+    socket: NetSocket,
+    onCancel: () => void,
+    handshake: Promise<void> | undefined,
+    highWaterMark: number,
+  ) {
     this.#socket = socket;
     // Paused before the listener goes on, so adding it does not start the flow.
-    socket.pause();
+    if (handshake) {
+      handshake.then(
+        () => {
+          if (!this.#wanted) socket.pause();
+        },
+        () => {},
+      );
+    } else {
+      socket.pause();
+    }
     this.stream = new ReadableStream<Uint8Array>(
       {
         start: (controller) => {
           this.#controller = controller;
         },
         pull: () => {
+          this.#wanted = true;
           this.#socket.resume();
         },
         cancel: () => {
@@ -42,7 +62,7 @@ export class SocketReadable {
           onCancel();
         },
       },
-      { highWaterMark: 0 },
+      new ByteLengthQueuingStrategy({ highWaterMark }),
     );
     socket.on("data", this.#onData);
   }

@@ -43,7 +43,8 @@ export class SocketWritable {
             s.off("finish", done);
             s.off("close", done);
             if (s.writableFinished) resolve();
-            else reject(mapError(Object.assign(new Error("closed"), { code: "ERR_SOCKET_CLOSED" })));
+            else
+              reject(mapError(Object.assign(new Error("closed"), { code: "ERR_SOCKET_CLOSED" })));
           };
           s.on("finish", done);
           s.on("close", done);

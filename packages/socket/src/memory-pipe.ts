@@ -37,7 +37,8 @@ export class MemoryPipe {
 
   /**
    * Queues a copy of `chunk` (a socket takes the bytes; the caller may reuse its buffer)
-   * and resolves when the queue has room again.
+   * once the queue is below its high-water mark, as a blocking write waits for room in a
+   * kernel buffer. The queue so holds at most the high-water mark plus one chunk.
    */
   push(chunk: Uint8Array): Promise<void> {
     const failure = this.#writeFailure();
@@ -51,11 +52,26 @@ export class MemoryPipe {
       );
     }
     if (chunk.byteLength === 0) return Promise.resolve();
-    this.#chunks.push(chunk.slice());
+    const copy = chunk.slice();
+    if (this.#queued < this.#highWaterMark) {
+      this.#enqueue(copy);
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) =>
+      this.#drainWaiters.push({
+        resolve: () => {
+          this.#enqueue(copy);
+          resolve();
+        },
+        reject,
+      }),
+    );
+  }
+
+  #enqueue(chunk: Uint8Array): void {
+    this.#chunks.push(chunk);
     this.#queued += chunk.byteLength;
     this.#wakeReader();
-    if (this.#queued < this.#highWaterMark) return Promise.resolve();
-    return new Promise((resolve, reject) => this.#drainWaiters.push({ resolve, reject }));
   }
 
   /** The writer is done (FIN): the reader gets the queued bytes, then the end. */
@@ -128,7 +144,11 @@ export class MemoryPipe {
   }
 
   #wakeWriters(): void {
-    for (const waiter of this.#drainWaiters.splice(0)) waiter.resolve();
+    while (this.#queued < this.#highWaterMark) {
+      const waiter = this.#drainWaiters.shift();
+      if (!waiter) return;
+      waiter.resolve();
+    }
   }
 }
 

@@ -73,11 +73,16 @@ export interface TlsServerOptions {
 
 /** A connected socket. Disposing it closes it; closing twice is harmless. */
 export interface Socket extends AsyncDisposable {
-  /** Bytes from the peer. Ends when the peer half-closes or closes. */
+  /**
+   * Bytes from the peer. Ends when the peer half-closes or closes; errors with a
+   * `SocketError` when the connection fails. Cancelling it closes the socket.
+   */
   readonly readable: ReadableStream<Uint8Array>;
   /**
    * Bytes to the peer. `writable.close()` half-closes (sends FIN) and the readable
-   * keeps working where `capabilities.halfOpen` is true.
+   * keeps working where `capabilities.halfOpen` is true. A write resolves once the socket
+   * took the bytes, so a peer that stops reading stalls the writer (backpressure).
+   * Aborting it resets the connection.
    */
   readonly writable: WritableStream<Uint8Array>;
   /** Resolves when the connection (and its TLS handshake, if any) is established. */
@@ -126,7 +131,10 @@ export interface ListenOptions {
   backlog?: number;
 }
 
-/** A listening socket. Iterating it yields accepted sockets until it is closed. */
+/**
+ * A listening socket. Iterating it yields accepted sockets until it is closed; leaving
+ * the loop early (`break`) closes it.
+ */
 export interface Listener extends AsyncDisposable, AsyncIterable<Socket> {
   readonly address: SocketAddress;
   /** Waits for the next connection. Rejects with a `SocketError` once closed. */

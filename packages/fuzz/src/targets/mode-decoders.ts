@@ -113,7 +113,7 @@ export function decodeChunks(setup: ModeSetup, chunks: readonly Uint8Array[]): s
       }
       if (ev.type === resetOn) t.resetCount();
     }
-    check(out <= perByte * chunk.length, () => `MODE ${setup.mode}: ${chunk.length} bytes decoded to ${out} bytes`);
+    check(out <= perByte * chunk.length || perByte === Number.POSITIVE_INFINITY, () => `MODE ${setup.mode}: ${chunk.length} bytes decoded to ${out} bytes`);
   }
   const ended = attempt(() => decoder.end());
   if (!ended.ok) {

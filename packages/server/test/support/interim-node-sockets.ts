@@ -32,8 +32,20 @@ function serverHandshake(raw: NetSocket, tls: TlsServerOptions): Promise<TLSSock
   const id = `${tls.cert}\0${tls.key}\0${tls.minVersion}\0${tls.maxVersion}`;
   let entry = tlsServers.get(id);
   if (entry === undefined) {
+    // Node's ticket callback never renews a TLS 1.3 ticket on a resumed handshake; an
+    // OpenSSL client (curl) then cannot resume a second data connection on TLS 1.3.
     const server = createTlsServer({ cert: tls.cert, key: tls.key, minVersion: tls.minVersion, maxVersion: tls.maxVersion });
     const pending = new Map<string, (s: TLSSocket | Error) => void>();
+    // TLS 1.2 session IDs: Node keeps no server cache of its own, it asks these events.
+    const sessions = new Map<string, Buffer>();
+    server.on("newSession", (id: Buffer, data: Buffer, done: () => void) => {
+      sessions.set(id.toString("hex"), data);
+      if (sessions.size > 1000) sessions.delete(sessions.keys().next().value as string);
+      done();
+    });
+    server.on("resumeSession", (id: Buffer, done: (e: Error | null, data: Buffer | null) => void) => {
+      done(null, sessions.get(id.toString("hex")) ?? null);
+    });
     server.on("secureConnection", (s: TLSSocket) => {
       const k = keyOf(s.remoteAddress, s.remotePort, s.localPort);
       pending.get(k)?.(s);
