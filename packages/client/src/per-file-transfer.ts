@@ -64,6 +64,10 @@ interface Attempt {
   decoder: ModeDecoder | undefined;
   /** B and C: the EOF marker was seen. */
   eof: boolean;
+  /** 1yz replies the transfer command got (a second one after ABOR is pure-ftpd's ABOR reply). */
+  preliminaries: number;
+  /** True once the transfer command has its final reply. */
+  finished: boolean;
 }
 
 /** A download over one data connection per attempt. */
@@ -160,6 +164,7 @@ export class PerFileTransfer implements BodySource {
         fits: fitsTransfer,
         onPreliminary: (reply) => {
           if (!connected) connector.earlyPreliminary = true;
+          if (this.#attempt !== undefined) this.#attempt.preliminaries++;
           preliminary.resolve(reply);
         },
       });
@@ -234,8 +239,18 @@ export class PerFileTransfer implements BodySource {
       skip: 0,
       decoder: this.mode === "S" ? undefined : createDecoder(this.mode),
       eof: false,
+      preliminaries: 0,
+      finished: false,
     };
     this.#attempt = attempt;
+    final.then(
+      () => {
+        attempt.finished = true;
+      },
+      () => {
+        attempt.finished = true;
+      },
+    );
     // The transfer is accepted once a 1yz comes; a final reply first is a refusal (550),
     // or a transfer so short that the server skipped the 1yz.
     const first = await Promise.race([
@@ -474,22 +489,48 @@ export class PerFileTransfer implements BodySource {
     if (channel !== undefined) channel.fail(reason);
     else void attempt.channel.then((ch) => ch.fail(reason), () => {});
     await this.#pulling?.catch(() => {});
-    if (await isSettled(attempt.final)) return;
-    const waits: Promise<unknown>[] = [attempt.final];
-    if (!lane.abortEndsSession) {
-      // ABOR (RFC 959 §4.1.3) plain: Telnet urgent data cannot cross TLS. The NOOP behind
-      // it brings the queue back in step where a server leaves a reply out (pure-ftpd).
-      waits.push(lane.control.send("ABOR", undefined, { fits: (c) => c === 225 || c === 226 }));
-      waits.push(lane.control.send("NOOP", undefined, { sentinel: true, fits: (c) => c === 200 }));
+    await abortTransfer(lane, attempt, `${this.#verb} ${this.#request.path}`);
+  }
+}
+
+/** What {@link abortTransfer} needs to know of a transfer command in flight. */
+export interface TransferInFlight {
+  readonly final: Promise<Reply>;
+  readonly finished: boolean;
+  readonly preliminaries: number;
+}
+
+/**
+ * Ends a transfer command whose data connection the client has closed: ABOR (plain:
+ * Telnet urgent data cannot cross TLS, RFC 4217 §12.4), then the command's final reply
+ * (426 or 226) and ABOR's (225 or 226). pure-ftpd answers with a second 1yz and a single
+ * 226 instead; then a NOOP brings the queue back in step. GridFTP ends the session on
+ * ABOR, so there only the final reply is awaited. The NOOP is not pipelined behind
+ * ABOR: pure-ftpd over TLS drops what follows ABOR in its input.
+ */
+export async function abortTransfer(lane: Lane, transfer: TransferInFlight, label: string): Promise<void> {
+  if (transfer.finished) return;
+  const { control } = lane;
+  const timeout = lane.settings.timeout;
+  try {
+    if (lane.abortEndsSession) {
+      await waitFor(transfer.final, { ms: timeout, what: `Ending "${label}"` });
+      return;
     }
-    try {
-      await waitFor(Promise.allSettled(waits), {
-        ms: lane.settings.timeout,
-        what: `Aborting "${this.#verb} ${this.#request.path}"`,
-      });
-    } catch (error) {
-      await lane.control.destroy(error as FtpError);
+    const before = transfer.preliminaries;
+    const abor = control.send("ABOR", undefined, { fits: (c) => c === 225 || c === 226 });
+    abor.catch(() => {});
+    await waitFor(transfer.final, { ms: timeout, what: `Aborting "${label}"` }).catch((error: unknown) => {
+      if (FtpError.isInstance(error) && error instanceof FtpTimeoutError) throw error;
+    });
+    if (transfer.preliminaries > before) {
+      await control.send("NOOP", undefined, { sentinel: true, fits: (c) => c === 200 }).catch(() => {});
     }
+    await waitFor(abor, { ms: timeout, what: `Aborting "${label}"` }).catch((error: unknown) => {
+      if (error instanceof FtpTimeoutError) throw error;
+    });
+  } catch (error) {
+    await control.destroy(error as FtpError);
   }
 }
 
@@ -533,9 +574,4 @@ export async function settleQuietly(reply: Promise<Reply>, ms: number): Promise<
   }
 }
 
-async function isSettled(promise: Promise<unknown>): Promise<boolean> {
-  const marker = {};
-  const winner = await Promise.race([promise.then(() => true, () => true), Promise.resolve(marker)]);
-  return winner !== marker;
-}
 

@@ -12,7 +12,14 @@ import { replyError } from "./control-connection.ts";
 import { type Deferred, deferred } from "./deferred.ts";
 import { createDigest, type Digest } from "./digest.ts";
 import type { Lane } from "./lane.ts";
-import { askHash, type FileRequest, fitsTransfer, PerFileTransfer, settleQuietly } from "./per-file-transfer.ts";
+import {
+  abortTransfer,
+  askHash,
+  type FileRequest,
+  fitsTransfer,
+  PerFileTransfer,
+  settleQuietly,
+} from "./per-file-transfer.ts";
 import { PersistentChannel } from "./persistent-channel.ts";
 import type { BodySource } from "./retrieved-file.ts";
 import { waitFor } from "./timeouts.ts";
@@ -42,6 +49,8 @@ export class PersistentTransfer implements BodySource {
   #fallback: PerFileTransfer | undefined;
   #sent = false;
   #reopened = false;
+  #preliminaries = 0;
+  #finished = false;
 
   constructor(lane: Lane, request: FileRequest, mode: "B" | "C" | "E") {
     this.#lane = lane;
@@ -171,11 +180,24 @@ export class PersistentTransfer implements BodySource {
 
   #sendRetr(): void {
     const { path } = this.#request;
-    this.#final = this.#lane.control.send("RETR", path, {
+    this.#finished = false;
+    const final = this.#lane.control.send("RETR", path, {
       transfer: true,
       fits: fitsTransfer,
-      onPreliminary: (reply) => this.#preliminary.resolve(reply),
+      onPreliminary: (reply) => {
+        this.#preliminaries++;
+        this.#preliminary.resolve(reply);
+      },
     });
+    this.#final = final;
+    final.then(
+      () => {
+        if (this.#final === final) this.#finished = true;
+      },
+      () => {
+        if (this.#final === final) this.#finished = true;
+      },
+    );
   }
 
   /** Waits for the 1yz of RETR, or its refusal. */
@@ -419,15 +441,22 @@ export class PersistentTransfer implements BodySource {
       void this.#channel?.then((ch) => ch.close(), () => {});
     }
     await this.#pulling?.catch(() => {});
-    if (this.#final === undefined) return;
-    const waits: Promise<unknown>[] = [this.#final];
-    waits.push(lane.control.send("ABOR", undefined, { fits: (c) => c === 225 || c === 226 }));
-    waits.push(lane.control.send("NOOP", undefined, { sentinel: true, fits: (c) => c === 200 }));
-    try {
-      await waitFor(Promise.allSettled(waits), { ms: lane.settings.timeout, what: `Aborting "RETR ${this.#request.path}"` });
-    } catch (error) {
-      await lane.control.destroy(error as FtpError);
-    }
+    const final = this.#final;
+    if (final === undefined) return;
+    const self = this;
+    await abortTransfer(
+      lane,
+      {
+        final,
+        get finished() {
+          return self.#finished;
+        },
+        get preliminaries() {
+          return self.#preliminaries;
+        },
+      },
+      `RETR ${this.#request.path}`,
+    );
   }
 
   /** Waits for the replies of a transfer written ahead that will not be read (after a break). */

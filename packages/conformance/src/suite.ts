@@ -277,10 +277,11 @@ export function conformanceSuite(
     async run() {
       const controller = new AbortController();
       controller.abort();
-      const error = await rejection(
-        adapter.connect({ host, port: 9, signal: controller.signal }),
+      const error = await rejection(adapter.connect({ host, port: 9, signal: controller.signal }));
+      ok(
+        SocketAbortedError.isInstance(error),
+        `expected SocketAbortedError, got ${describe(error)}`,
       );
-      ok(SocketAbortedError.isInstance(error), `expected SocketAbortedError, got ${describe(error)}`);
       equal(error.address, formatAddress(host, 9));
     },
   });
@@ -334,7 +335,10 @@ export function conformanceSuite(
           await l2.close();
           return waiting;
         })();
-        ok(SocketError.isInstance(pending), `a pending accept rejects on close: ${describe(pending)}`);
+        ok(
+          SocketError.isInstance(pending),
+          `a pending accept rejects on close: ${describe(pending)}`,
+        );
       },
     },
     noListen,
@@ -494,7 +498,10 @@ export function conformanceSuite(
         const error = await rejection(
           adapter.connect({ host, port: listener.address.port, tls: clientTls, timeout: 300 }),
         );
-        ok(SocketTimeoutError.isInstance(error), `expected SocketTimeoutError, got ${describe(error)}`);
+        ok(
+          SocketTimeoutError.isInstance(error),
+          `expected SocketTimeoutError, got ${describe(error)}`,
+        );
         equal(error.address, formatAddress(host, listener.address.port));
         await (await accepting).close();
       },

@@ -21,16 +21,29 @@ describe.skipIf(curl.skip)("curl against @ftpkit/server", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const files = { "a.bin": randomBytes(100_000, 1), "b.bin": randomBytes(3000, 2), "pub/c.txt": "see\n" };
+  const files = {
+    "a.bin": randomBytes(100_000, 1),
+    "b.bin": randomBytes(3000, 2),
+    "pub/c.txt": "see\n",
+  };
 
   it("downloads several URLs over one control connection, one EPSV per file", async () => {
     const started = await startServer({ storage: memoryStorage(files) });
     server = started.server;
     const base = `ftp://127.0.0.1:${started.port}`;
-    await run(
-      "curl",
-      ["-sS", "--fail", `${base}/a.bin`, "-o", join(dir, "a.bin"), `${base}/b.bin`, "-o", join(dir, "b.bin"), `${base}/pub/c.txt`, "-o", join(dir, "c.txt")],
-    );
+    await run("curl", [
+      "-sS",
+      "--fail",
+      `${base}/a.bin`,
+      "-o",
+      join(dir, "a.bin"),
+      `${base}/b.bin`,
+      "-o",
+      join(dir, "b.bin"),
+      `${base}/pub/c.txt`,
+      "-o",
+      join(dir, "c.txt"),
+    ]);
     expect(sha256(await readFile(join(dir, "a.bin")))).toBe(sha256(files["a.bin"]));
     expect(sha256(await readFile(join(dir, "b.bin")))).toBe(sha256(files["b.bin"]));
     expect(await readFile(join(dir, "c.txt"), "utf8")).toBe("see\n");
@@ -76,18 +89,40 @@ describe.skipIf(curl.skip)("curl against @ftpkit/server", () => {
     });
     server = started.server;
     const base = `ftp://localhost:${started.port}`;
-    await run("curl", ["-sS", "--fail", "--ssl-reqd", "--cacert", ca, `${base}/a.bin`, "-o", join(dir, "tls-a.bin"), `${base}/b.bin`, "-o", join(dir, "tls-b.bin")]);
+    await run("curl", [
+      "-sS",
+      "--fail",
+      "--ssl-reqd",
+      "--cacert",
+      ca,
+      `${base}/a.bin`,
+      "-o",
+      join(dir, "tls-a.bin"),
+      `${base}/b.bin`,
+      "-o",
+      join(dir, "tls-b.bin"),
+    ]);
     expect(sha256(await readFile(join(dir, "tls-a.bin")))).toBe(sha256(files["a.bin"]));
     expect(sha256(await readFile(join(dir, "tls-b.bin")))).toBe(sha256(files["b.bin"]));
     await writeFile(join(dir, "tls-up"), "over tls");
-    await run("curl", ["-sS", "--fail", "--ssl-reqd", "--cacert", ca, "-T", join(dir, "tls-up"), `${base}/tls-up`]);
+    await run("curl", [
+      "-sS",
+      "--fail",
+      "--ssl-reqd",
+      "--cacert",
+      ca,
+      "-T",
+      join(dir, "tls-up"),
+      `${base}/tls-up`,
+    ]);
     expect(Buffer.from(storage.readFile("/tls-up")).toString()).toBe("over tls");
     const opens = server.log.filter({ kind: "data-open" });
-    console.log(server.log.text());
     expect(opens.length).toBe(3);
     expect(opens.every((e) => e.kind === "data-open" && e.secure && e.resumed)).toBe(true);
     // Without --ssl-reqd curl logs in in clear, and the server refuses it.
-    await expect(run("curl", ["-sS", "--fail", `${base}/a.bin`, "-o", join(dir, "clear")])).rejects.toThrow(/530|denied|Access/);
+    await expect(
+      run("curl", ["-sS", "--fail", `${base}/a.bin`, "-o", join(dir, "clear")]),
+    ).rejects.toThrow(/530|denied|Access/);
   });
 
   it("FTPS with --ssl-reqd on TLS 1.3: the data connection resumes the session", async () => {
@@ -95,11 +130,28 @@ describe.skipIf(curl.skip)("curl against @ftpkit/server", () => {
     await writeFile(ca, testCertificate.ca);
     const started = await startServer({
       storage: memoryStorage(files),
-      tls: { cert: testCertificate.cert, key: testCertificate.key, require: true, requireSessionReuse: true, minVersion: "TLSv1.3" },
+      tls: {
+        cert: testCertificate.cert,
+        key: testCertificate.key,
+        require: true,
+        requireSessionReuse: true,
+        minVersion: "TLSv1.3",
+      },
     });
     server = started.server;
-    await run("curl", ["-sS", "--fail", "--ssl-reqd", "--cacert", ca, `ftp://localhost:${started.port}/a.bin`, "-o", join(dir, "t13")]);
+    await run("curl", [
+      "-sS",
+      "--fail",
+      "--ssl-reqd",
+      "--cacert",
+      ca,
+      `ftp://localhost:${started.port}/a.bin`,
+      "-o",
+      join(dir, "t13"),
+    ]);
     expect(sha256(await readFile(join(dir, "t13")))).toBe(sha256(files["a.bin"]));
-    expect(server.log.filter({ kind: "data-open" })).toMatchObject([{ secure: true, resumed: true }]);
+    expect(server.log.filter({ kind: "data-open" })).toMatchObject([
+      { secure: true, resumed: true },
+    ]);
   });
 });

@@ -5,8 +5,8 @@
 
 import { execFile, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import type { SocketAdapter } from "@ftpkit/socket";
 import { createServer, type FtpServer, type ServerOptions } from "@ftpkit/server";
+import { nodeSockets } from "@ftpkit/socket-node";
 import { inCi, recordSkip } from "../src/index.ts";
 
 /** Whether a client program is installed; outside CI a missing one skips, in CI it fails. */
@@ -19,28 +19,12 @@ export function requireClient(command: string, install: string): { skip: boolean
   return { skip: true };
 }
 
-let adapter: Promise<SocketAdapter> | undefined;
-
-/** nodeSockets() from @ftpkit/socket-node, or the server tests' interim adapter until it exists. */
-export function serverSockets(): Promise<SocketAdapter> {
-  adapter ??= (async () => {
-    try {
-      const m = (await import("@ftpkit/socket-node")) as { nodeSockets?: () => SocketAdapter };
-      if (typeof m.nodeSockets === "function") return m.nodeSockets();
-    } catch {
-      // Not written yet.
-    }
-    const interim = await import("../../server/test/support/interim-node-sockets.ts");
-    return interim.interimNodeSockets();
-  })();
-  return adapter;
-}
-
 /** Starts @ftpkit/server on 127.0.0.1, port 0. */
-export async function startServer(options: Omit<ServerOptions, "sockets">): Promise<{ server: FtpServer; port: number }> {
-  const server = createServer({ sockets: await serverSockets(), sleep: async () => {}, ...options });
+export async function startServer(
+  options: Omit<ServerOptions, "sockets">,
+): Promise<{ server: FtpServer; port: number }> {
+  const server = createServer({ sockets: nodeSockets(), sleep: async () => {}, ...options });
   const { port } = await server.listen({ host: "127.0.0.1", port: 0 });
-  (globalThis as any).__srv = server;
   return { server, port };
 }
 
@@ -56,7 +40,6 @@ export function run(
       args,
       { cwd: options.cwd, timeout: options.timeout ?? 30_000, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
-        if (error) console.log(globalThis.__srv?.log.text());
         if (error) reject(new Error(`${command} failed: ${error.message}\n${stdout}\n${stderr}`));
         else resolve({ stdout, stderr });
       },

@@ -73,7 +73,8 @@ function sameSecret(a: string, b: string): boolean {
 
 /** True when a USER name needs no password at all (anonymous logins still send one). */
 export function anonymousAllowed(options: AuthOptions): LoginGrant | undefined {
-  const anonymous = options.anonymous ?? (options.users === undefined && options.authenticate === undefined);
+  const anonymous =
+    options.anonymous ?? (options.users === undefined && options.authenticate === undefined);
   if (anonymous === false) return undefined;
   return anonymous === true ? {} : anonymous;
 }

@@ -12,7 +12,7 @@ export const USAGE: string = `Usage: ftpkit-server --root DIR [--host 127.0.0.1]
                      [--user NAME --password PASS | --anonymous] [--read-only]
                      [--passive-ports FROM-TO] [--passive-address ADDR]
                      [--tls-cert FILE --tls-key FILE [--implicit] [--require-tls] [--require-session-reuse]]
-                     [--verbose]
+                     [--max-sessions N] [--max-sessions-per-ip N] [--verbose]
 
 Serves DIR over FTP. Prints "ftpkit-server listening on ftp://HOST:PORT" as its first
 line once ready; stops cleanly on SIGINT and SIGTERM. --port 0 picks a free port.`;
@@ -33,13 +33,23 @@ export interface CliConfig {
   implicit: boolean;
   requireTls: boolean;
   requireSessionReuse: boolean;
+  maxSessions: number | undefined;
+  maxSessionsPerIp: number | undefined;
   verbose: boolean;
   help: boolean;
 }
 
+function count(text: string | undefined, what: string): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^[1-9]\d*$/.test(text))
+    throw new FtpUsageError(`${what} must be a positive number, got "${text}"`);
+  return Number(text);
+}
+
 function port(text: string, what: string): number {
   const n = Number(text);
-  if (!/^\d+$/.test(text) || n > 65535) throw new FtpUsageError(`${what} must be a port 0-65535, got "${text}"`);
+  if (!/^\d+$/.test(text) || n > 65535)
+    throw new FtpUsageError(`${what} must be a port 0-65535, got "${text}"`);
   return n;
 }
 
@@ -73,6 +83,8 @@ export function parseCliArgs(argv: string[]): CliConfig {
         implicit: { type: "boolean" },
         "require-tls": { type: "boolean" },
         "require-session-reuse": { type: "boolean" },
+        "max-sessions": { type: "string" },
+        "max-sessions-per-ip": { type: "string" },
         verbose: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -97,6 +109,8 @@ export function parseCliArgs(argv: string[]): CliConfig {
     implicit: flag("implicit"),
     requireTls: flag("require-tls"),
     requireSessionReuse: flag("require-session-reuse"),
+    maxSessions: count(str("max-sessions"), "--max-sessions"),
+    maxSessionsPerIp: count(str("max-sessions-per-ip"), "--max-sessions-per-ip"),
     verbose: flag("verbose"),
     help: flag("help"),
   };
@@ -120,8 +134,13 @@ export function parseCliArgs(argv: string[]): CliConfig {
   if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
     throw new FtpUsageError("--tls-cert and --tls-key go together");
   }
-  if (config.tlsCert === undefined && (config.implicit || config.requireTls || config.requireSessionReuse)) {
-    throw new FtpUsageError("--implicit, --require-tls and --require-session-reuse need --tls-cert and --tls-key");
+  if (
+    config.tlsCert === undefined &&
+    (config.implicit || config.requireTls || config.requireSessionReuse)
+  ) {
+    throw new FtpUsageError(
+      "--implicit, --require-tls and --require-session-reuse need --tls-cert and --tls-key",
+    );
   }
   return config;
 }

@@ -26,15 +26,22 @@ async function runtimeSockets(): Promise<SocketAdapter> {
 
 async function serverOptions(config: CliConfig): Promise<ServerOptions> {
   const root = await stat(config.root).catch(() => undefined);
-  if (root?.isDirectory() !== true) throw new FtpUsageError(`--root "${config.root}" is not a directory`);
+  if (root?.isDirectory() !== true)
+    throw new FtpUsageError(`--root "${config.root}" is not a directory`);
   const storage = folderStorage(config.root);
   const options: ServerOptions = {
     sockets: await runtimeSockets(),
     storage,
     anonymous: config.anonymous ? { readOnly: config.readOnly } : false,
   };
+  options.limits = {};
+  if (config.maxSessions !== undefined) options.limits.maxSessions = config.maxSessions;
+  if (config.maxSessionsPerIp !== undefined)
+    options.limits.maxSessionsPerIp = config.maxSessionsPerIp;
   if (config.user !== undefined) {
-    options.users = { [config.user]: { password: config.password ?? "", readOnly: config.readOnly } };
+    options.users = {
+      [config.user]: { password: config.password ?? "", readOnly: config.readOnly },
+    };
   }
   if (config.passivePorts !== undefined || config.passiveAddress !== undefined) {
     options.passive = {};
@@ -68,7 +75,8 @@ async function main(argv: string[]): Promise<number> {
   const server = createServer(await serverOptions(config));
   await server.listen({ host: config.host, port: config.port });
   process.stdout.write(`ftpkit-server listening on ${server.url}\n`);
-  if (config.verbose) server.log.subscribe((entry) => process.stderr.write(`${formatLogEntry(entry)}\n`));
+  if (config.verbose)
+    server.log.subscribe((entry) => process.stderr.write(`${formatLogEntry(entry)}\n`));
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);

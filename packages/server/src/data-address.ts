@@ -16,7 +16,8 @@ const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
 function isIpv4(host: string): boolean {
   const m = IPV4.exec(host);
-  return m !== null && m.slice(1).every((p) => Number(p) <= 255);
+  if (m === null) return false;
+  return m.slice(1).every((p) => Number(p) <= 255);
 }
 
 /** `h1,h2,h3,h4,p1,p2` → address; undefined when malformed. */
@@ -70,7 +71,10 @@ export function ipv4Of(host: string): string | undefined {
 export function canonicalHost(host: string): string {
   const v4 = ipv4Of(host);
   if (v4 !== undefined) return v4;
-  const bare = host.replace(/^\[|\]$/g, "").replace(/%.*$/, "").toLowerCase();
+  const bare = host
+    .replace(/^\[|\]$/g, "")
+    .replace(/%.*$/, "")
+    .toLowerCase();
   if (!bare.includes(":")) return bare;
   const [head = "", tail = ""] = bare.split("::");
   const h = head === "" ? [] : head.split(":");

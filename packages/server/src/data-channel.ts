@@ -7,7 +7,13 @@
  */
 
 import { FtpError, formatAddress } from "@ftpkit/errors";
-import type { Listener, Socket, SocketAdapter, SocketAddress, TlsServerOptions } from "@ftpkit/socket";
+import type {
+  Listener,
+  Socket,
+  SocketAdapter,
+  SocketAddress,
+  TlsServerOptions,
+} from "@ftpkit/socket";
 import { canonicalHost, type DataAddress } from "./data-address.ts";
 import { DataConnection } from "./data-connection.ts";
 import type { PassiveOptions } from "./options.ts";
@@ -81,7 +87,11 @@ export class DataChannel {
 
   /** The prepared direction, for the 150 text. */
   get preparedDirection(): "passive" | "active" | undefined {
-    return this.#passive !== undefined ? "passive" : this.#active !== undefined ? "active" : undefined;
+    return this.#passive !== undefined
+      ? "passive"
+      : this.#active !== undefined
+        ? "active"
+        : undefined;
   }
 
   /**
@@ -163,7 +173,10 @@ export class DataChannel {
     await this.#dropKept();
     const timeout = deadline(
       this.#ctx.dataTimeout,
-      () => new DataConnectionError(`No data connection within ${this.#ctx.dataTimeout} ms`, { code: 425 }),
+      () =>
+        new DataConnectionError(`No data connection within ${this.#ctx.dataTimeout} ms`, {
+          code: 425,
+        }),
     );
     const aborted = new Promise<never>((_, reject) => {
       const fail = (): void => reject(new DataConnectionError("Transfer aborted", { code: 426 }));
@@ -180,11 +193,13 @@ export class DataChannel {
         this.#passive = undefined;
         direction = "passive";
         secure = setup.secure;
-        socket = await Promise.race([setup.accepted, timeout.promise, aborted]).catch(async (error) => {
-          await setup.listener.close();
-          setup.accepted.then((s) => s.close()).catch(() => {});
-          throw error;
-        });
+        socket = await Promise.race([setup.accepted, timeout.promise, aborted]).catch(
+          async (error) => {
+            await setup.listener.close();
+            setup.accepted.then((s) => s.close()).catch(() => {});
+            throw error;
+          },
+        );
       } else if (this.#active !== undefined) {
         const address = this.#active;
         this.#active = undefined;
@@ -212,15 +227,21 @@ export class DataChannel {
       } else {
         throw new DataConnectionError("Use PORT, PASV, EPRT or EPSV first", { code: 425 });
       }
-      const info = await Promise.race([socket.opened, timeout.promise, aborted]).catch(async (error) => {
-        await socket.close();
-        throw new DataConnectionError(`Data connection failed: ${(error as Error).message}`, {
-          code: 425,
-          cause: error,
-        });
-      });
-      const connection = new DataConnection(this.#ctx.nextConnectionId(), socket, info, direction, (c) =>
-        this.#closed(c),
+      const info = await Promise.race([socket.opened, timeout.promise, aborted]).catch(
+        async (error) => {
+          await socket.close();
+          throw new DataConnectionError(`Data connection failed: ${(error as Error).message}`, {
+            code: 425,
+            cause: error,
+          });
+        },
+      );
+      const connection = new DataConnection(
+        this.#ctx.nextConnectionId(),
+        socket,
+        info,
+        direction,
+        (c) => this.#closed(c),
       );
       this.#open.add(connection);
       this.#ctx.record({
@@ -238,7 +259,9 @@ export class DataChannel {
       }
       if (secure && this.#ctx.requireSessionReuse && info.tls?.resumed !== true) {
         await connection.close();
-        throw new DataConnectionError("SSL connection failed: session reuse required", { code: 522 });
+        throw new DataConnectionError("SSL connection failed: session reuse required", {
+          code: 522,
+        });
       }
       return { connection, reused: false };
     } finally {

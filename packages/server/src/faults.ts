@@ -141,7 +141,8 @@ export class FaultState {
   replyDelay(verb: string): number {
     const d = this.options.delayReplies;
     if (d === undefined) return 0;
-    if (d.verbs !== undefined && !d.verbs.some((v) => v.toUpperCase() === verb.toUpperCase())) return 0;
+    if (d.verbs !== undefined && !d.verbs.some((v) => v.toUpperCase() === verb.toUpperCase()))
+      return 0;
     return d.ms;
   }
 

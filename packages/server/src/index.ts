@@ -26,7 +26,7 @@ export type {
   ReplyFault,
   SlowDataFault,
 } from "./faults.ts";
-export { type HashAlgorithm, HASH_ALGORITHMS } from "./hash.ts";
+export { HASH_ALGORITHMS, type HashAlgorithm } from "./hash.ts";
 export { formatListLine, formatMlsxLine } from "./listing-format.ts";
 export type { PassiveOptions, ServerLimits, ServerOptions, ServerTlsOptions } from "./options.ts";
 export { createServer, type FtpServer, type ServerListenOptions } from "./server.ts";

@@ -71,7 +71,9 @@ export function parseTimeVal(text: string): Date | undefined {
   if (m === null) return undefined;
   const [, y, mo, d, h, mi, s, frac] = m;
   const ms = frac === undefined ? 0 : Number(frac.padEnd(3, "0"));
-  const date = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms));
+  const date = new Date(
+    Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms),
+  );
   return Number.isNaN(date.getTime()) || date.getUTCMonth() !== Number(mo) - 1 ? undefined : date;
 }
 

@@ -177,9 +177,9 @@ export class ServerLog {
 
   /** The verbs of the commands a session sent, in order (from the kept entries). */
   commands(session?: number): string[] {
-    return this.filter(session === undefined ? { kind: "command" } : { kind: "command", session }).map(
-      (e) => (e as CommandEntry).verb,
-    );
+    return this.filter(
+      session === undefined ? { kind: "command" } : { kind: "command", session },
+    ).map((e) => (e as CommandEntry).verb);
   }
 
   /** Numbers of the sessions seen, in order. */
@@ -228,7 +228,8 @@ export class ServerLog {
     this.#count(entry);
     if (this.#maxEntries > 0) {
       this.#entries.push(entry);
-      if (this.#entries.length > this.#maxEntries) this.#entries.splice(0, this.#entries.length - this.#maxEntries);
+      if (this.#entries.length > this.#maxEntries)
+        this.#entries.splice(0, this.#entries.length - this.#maxEntries);
     }
     for (const listener of this.#listeners) listener(entry);
     if (this.#waiters.length > 0) {

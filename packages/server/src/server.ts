@@ -4,7 +4,7 @@
  * @module
  */
 
-import { formatAddress, FtpUsageError } from "@ftpkit/errors";
+import { FtpUsageError, formatAddress } from "@ftpkit/errors";
 import { encodeReply } from "@ftpkit/reply";
 import type { Listener, Socket, SocketAddress } from "@ftpkit/socket";
 import { canonicalHost } from "./data-address.ts";
@@ -100,7 +100,8 @@ class Server implements FtpServer, SessionHost {
 
   get url(): string {
     const a = this.#listener?.address;
-    if (a === undefined) throw new FtpUsageError("The server is not listening yet: await server.listen() first");
+    if (a === undefined)
+      throw new FtpUsageError("The server is not listening yet: await server.listen() first");
     return `${this.options.tls?.implicit ? "ftps" : "ftp"}://${formatAddress(a.hostname, a.port)}`;
   }
 
@@ -122,7 +123,12 @@ class Server implements FtpServer, SessionHost {
       ...(tls === undefined
         ? {}
         : {
-            tls: { cert: tls.cert, key: tls.key, minVersion: tls.minVersion, maxVersion: tls.maxVersion },
+            tls: {
+              cert: tls.cert,
+              key: tls.key,
+              minVersion: tls.minVersion,
+              maxVersion: tls.maxVersion,
+            },
             implicitTls: tls.implicit ?? false,
           }),
     });

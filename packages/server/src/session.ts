@@ -85,7 +85,12 @@ export class Session {
       tls:
         tls === undefined
           ? undefined
-          : { cert: tls.cert, key: tls.key, minVersion: tls.minVersion, maxVersion: tls.maxVersion },
+          : {
+              cert: tls.cert,
+              key: tls.key,
+              minVersion: tls.minVersion,
+              maxVersion: tls.maxVersion,
+            },
       requireSessionReuse: tls?.requireSessionReuse ?? false,
       addBytes: (sent, received) => host.log.addBytes(id, sent, received),
     });
@@ -192,7 +197,10 @@ export class Session {
     this.#idleTimer = setTimeout(() => {
       void (async () => {
         this.currentVerb = "idle";
-        await this.reply(421, `Idle timeout (${Math.round(ms / 1000)} s): closing control connection`);
+        await this.reply(
+          421,
+          `Idle timeout (${Math.round(ms / 1000)} s): closing control connection`,
+        );
         this.close("idle timeout");
       })();
     }, ms);
@@ -214,7 +222,10 @@ export class Session {
       } catch {
         this.#queue.length = 0;
         this.currentVerb = "line";
-        await this.reply(500, `Command line too long (limit ${this.host.limits.maxCommandLine} bytes)`);
+        await this.reply(
+          500,
+          `Command line too long (limit ${this.host.limits.maxCommandLine} bytes)`,
+        );
         this.close("command line too long");
         break;
       }
@@ -278,7 +289,12 @@ export class Session {
     });
     const faults = this.host.faultState;
     if (faults.closeControl(verb, "command") !== undefined) {
-      this.record({ kind: "fault", session: this.id, fault: "close-control", detail: `on ${verb}` });
+      this.record({
+        kind: "fault",
+        session: this.id,
+        fault: "close-control",
+        detail: `on ${verb}`,
+      });
       this.close(`fault: close control on ${verb}`);
       return;
     }
@@ -289,7 +305,12 @@ export class Session {
     }
     const fault = faults.reply(verb, argument);
     if (fault !== undefined) {
-      this.record({ kind: "fault", session: this.id, fault: "reply", detail: `${verb} -> ${fault.code}` });
+      this.record({
+        kind: "fault",
+        session: this.id,
+        fault: "reply",
+        detail: `${verb} -> ${fault.code}`,
+      });
       await this.reply(fault.code, fault.text ?? `${verb} refused (fault injection)`);
       if (fault.code === 421) this.close(`fault: 421 on ${verb}`);
       if (verb === "AUTH") this.resumePlain();
@@ -312,12 +333,20 @@ export class Session {
     try {
       await spec.run(this, argument);
     } catch (error) {
-      await this.reply(isStorageError(error) ? 550 : 451, `Local error: ${(error as Error).message}`);
+      await this.reply(
+        isStorageError(error) ? 550 : 451,
+        `Local error: ${(error as Error).message}`,
+      );
     }
     // AUTH that did not upgrade (refused, faulted, malformed): reading goes on in clear.
     if (verb === "AUTH") this.resumePlain();
     if (!this.#closing && faults.closeControl(verb, "reply") !== undefined) {
-      this.record({ kind: "fault", session: this.id, fault: "close-control", detail: `after ${verb}` });
+      this.record({
+        kind: "fault",
+        session: this.id,
+        fault: "close-control",
+        detail: `after ${verb}`,
+      });
       this.close(`fault: close control after ${verb}`);
     }
   }

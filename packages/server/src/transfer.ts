@@ -126,7 +126,10 @@ class Wire {
       this.#stoppedNow = resolve;
     });
     this.#watchdog = new Watchdog(settings.dataTimeout, () => {
-      this.#halt({ code: 426, message: `Data connection timed out (no progress for ${settings.dataTimeout} ms)` });
+      this.#halt({
+        code: 426,
+        message: `Data connection timed out (no progress for ${settings.dataTimeout} ms)`,
+      });
     });
     if (settings.signal.aborted) this.#halt({ code: 426, message: "Transfer aborted" });
     settings.signal.addEventListener("abort", this.#onAbort, { once: true });
@@ -151,7 +154,8 @@ class Wire {
   #allowance(n: number): number {
     let allowed = n;
     const drop = this.#settings.drop;
-    if (drop !== undefined) allowed = Math.min(allowed, Math.max(0, drop.afterBytes - this.#wireBytes));
+    if (drop !== undefined)
+      allowed = Math.min(allowed, Math.max(0, drop.afterBytes - this.#wireBytes));
     const cc = this.#settings.closeControl;
     if (cc !== undefined) allowed = Math.min(allowed, Math.max(0, cc.afterBytes - this.#wireBytes));
     return allowed;
@@ -183,7 +187,8 @@ class Wire {
         if (this.stop !== undefined) throw this.stop;
         let piece = rest;
         const slow = this.#settings.slow;
-        if (slow !== undefined && piece.length > slow.chunkBytes) piece = piece.subarray(0, slow.chunkBytes);
+        if (slow !== undefined && piece.length > slow.chunkBytes)
+          piece = piece.subarray(0, slow.chunkBytes);
         const allowed = this.#allowance(piece.length);
         if (allowed < piece.length) piece = piece.subarray(0, allowed);
         if (piece.length > 0) {
@@ -222,7 +227,12 @@ function failure(error: unknown, wire: Wire, bytes: number, what: string): Trans
   const stop = wire.stop;
   if (stop !== undefined) return new TransferError(stop.message, stop.code, bytes);
   if (TruncatedTransferError.isInstance(error)) {
-    return new TransferError(`Connection closed inside the file; ${what} incomplete`, 426, bytes, error);
+    return new TransferError(
+      `Connection closed inside the file; ${what} incomplete`,
+      426,
+      bytes,
+      error,
+    );
   }
   if (FtpError.isInstance(error) && error.name === "StorageError") {
     return new TransferError(`Local error: ${(error as Error).message}`, 451, bytes, error);
@@ -249,7 +259,8 @@ export async function sendData(
     structure,
     level: settings.level,
   });
-  const ascii = !settings.raw && settings.type === "A" && structure === "F" ? new AsciiToNetwork() : undefined;
+  const ascii =
+    !settings.raw && settings.type === "A" && structure === "F" ? new AsciiToNetwork() : undefined;
   const markers = keepsConnection(settings.mode) && !settings.raw ? settings.restartInterval : 0;
   const wire = new Wire(connection, settings);
   let bytes = 0;
@@ -298,7 +309,10 @@ function decoderFor(connection: DataConnection, settings: TransferSettings): Mod
   // B and C: the decoder lives as long as the connection (bytes past one file's EOF
   // belong to the next); a new TYPE or STRU between files starts a fresh one.
   const key = `${settings.mode}${settings.type}${settings.structure}`;
-  if (connection.decoder === undefined || (connection.decoderKey !== key && connection.pending.length === 0)) {
+  if (
+    connection.decoder === undefined ||
+    (connection.decoderKey !== key && connection.pending.length === 0)
+  ) {
     connection.decoder = createDecoder(settings.mode, options);
     connection.decoderKey = key;
   }
@@ -316,7 +330,8 @@ export async function receiveData(
   settings: ReceiveSettings,
 ): Promise<number> {
   const decoder = decoderFor(connection, settings);
-  const ascii = settings.type === "A" && settings.structure === "F" ? new AsciiFromNetwork() : undefined;
+  const ascii =
+    settings.type === "A" && settings.structure === "F" ? new AsciiFromNetwork() : undefined;
   const wire = new Wire(connection, settings);
   const persistent = keepsConnection(settings.mode);
   let bytes = 0;
@@ -374,7 +389,11 @@ export async function receiveData(
       }
       if (ended) {
         if (persistent) {
-          throw new TransferError("Data connection closed before the EOF marker; upload incomplete", 426, bytes);
+          throw new TransferError(
+            "Data connection closed before the EOF marker; upload incomplete",
+            426,
+            bytes,
+          );
         }
         if (ascii !== undefined) await store(ascii.flush());
         await connection.close();

@@ -14,7 +14,12 @@ describe("fault injection", () => {
   it("drops the data connection after N bytes: 426, or 226 for a silent truncation", async () => {
     t = await startServer({
       storage: memoryStorage({ f: file }),
-      faults: { dropData: [{ afterBytes: 1000, verbs: ["RETR"], times: 1 }, { afterBytes: 2000, reply: 226, times: 1 }] },
+      faults: {
+        dropData: [
+          { afterBytes: 1000, verbs: ["RETR"], times: 1 },
+          { afterBytes: 2000, reply: 226, times: 1 },
+        ],
+      },
     });
     const c = await t.control();
     await c.cmd("TYPE I");
@@ -85,7 +90,10 @@ describe("fault injection", () => {
       sleep: async (ms) => {
         slept.push(ms);
       },
-      faults: { delayReplies: { ms: 40, verbs: ["PWD"] }, slowData: { chunkBytes: 10_000, delayMs: 3 } },
+      faults: {
+        delayReplies: { ms: 40, verbs: ["PWD"] },
+        slowData: { chunkBytes: 10_000, delayMs: 3 },
+      },
     });
     const c = await t.control();
     await c.cmd("PWD");
@@ -175,7 +183,9 @@ describe("limits", () => {
     expect(greeting.code).toBe(421);
     expect(greeting.message).toMatch(/from 127\.0\.0\.1/);
     second.close();
-    const refused = await t.server.log.waitFor((e) => e.kind === "connect" && e.refused !== undefined);
+    const refused = await t.server.log.waitFor(
+      (e) => e.kind === "connect" && e.refused !== undefined,
+    );
     expect(refused.kind).toBe("connect");
   });
 

@@ -11,7 +11,11 @@ afterEach(async () => {
 });
 
 /** Reads one file's events from a persistent B/C connection, up to its EOF. */
-async function readFile(data: RawData, decoder: ReturnType<typeof createDecoder>, pending: ModeEvent[]): Promise<{ bytes: Buffer; events: ModeEvent[] }> {
+async function readFile(
+  data: RawData,
+  decoder: ReturnType<typeof createDecoder>,
+  pending: ModeEvent[],
+): Promise<{ bytes: Buffer; events: ModeEvent[] }> {
   const parts: Uint8Array[] = [];
   const events: ModeEvent[] = [];
   for (;;) {
@@ -31,7 +35,7 @@ describe.each(["B", "C"] as const)("MODE %s", (mode) => {
   const files = {
     "a.bin": randomBytes(70_000, 1),
     "b.txt": "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz    spaces\n",
-    "empty": "",
+    empty: "",
     "c.bin": randomBytes(5000, 3),
   };
 
@@ -55,7 +59,9 @@ describe.each(["B", "C"] as const)("MODE %s", (mode) => {
     // A listing goes over the same connection, framed the same way.
     c.send("NLST");
     expect((await c.next()).code).toBe(125);
-    expect((await readFile(data, decoder, pending)).bytes.toString()).toBe("a.bin\r\nb.txt\r\nc.bin\r\nempty\r\n");
+    expect((await readFile(data, decoder, pending)).bytes.toString()).toBe(
+      "a.bin\r\nb.txt\r\nc.bin\r\nempty\r\n",
+    );
     expect((await c.next()).code).toBe(250);
     const stats = t.server.log.stats();
     expect(stats.dataConnections).toBe(1);
@@ -83,7 +89,12 @@ describe.each(["B", "C"] as const)("MODE %s", (mode) => {
     const one = randomBytes(100_000, 7);
     const two = randomBytes(10, 8);
     // Both files in one write: the server must split them at the EOF marker.
-    const wire = Buffer.concat([...encoder.data(one), ...encoder.eof(), ...encoder.data(two), ...encoder.eof()]);
+    const wire = Buffer.concat([
+      ...encoder.data(one),
+      ...encoder.eof(),
+      ...encoder.data(two),
+      ...encoder.eof(),
+    ]);
     c.send("STOR one");
     expect((await c.next()).code).toBe(150);
     await data.write(wire);
@@ -116,7 +127,9 @@ describe.each(["B", "C"] as const)("MODE %s", (mode) => {
     const { bytes, events } = await readFile(data, decoder, pending);
     await c.next();
     expect(Buffer.compare(bytes, file)).toBe(0);
-    const markers = events.filter((e) => e.type === "restart").map((e) => (e as { marker: string }).marker);
+    const markers = events
+      .filter((e) => e.type === "restart")
+      .map((e) => (e as { marker: string }).marker);
     expect(markers.length).toBeGreaterThan(0);
     const marker = markers[0]!;
     expect((await c.cmd(`REST ${marker}`)).code).toBe(350);
@@ -138,7 +151,14 @@ describe.each(["B", "C"] as const)("MODE %s", (mode) => {
     const encoder = createEncoder(mode);
     c.send("STOR m");
     await c.next();
-    await data.write(Buffer.concat([...encoder.data(Buffer.from("abc")), ...encoder.restart("R1"), ...encoder.data(Buffer.from("def")), ...encoder.eof()]));
+    await data.write(
+      Buffer.concat([
+        ...encoder.data(Buffer.from("abc")),
+        ...encoder.restart("R1"),
+        ...encoder.data(Buffer.from("def")),
+        ...encoder.eof(),
+      ]),
+    );
     expect(await c.next()).toMatchObject({ code: 110, message: "MARK R1 = 3" });
     expect((await c.next()).code).toBe(250);
     expect(Buffer.from(storage.readFile("/m")).toString()).toBe("abcdef");
@@ -156,7 +176,9 @@ describe.each(["B", "C"] as const)("MODE %s", (mode) => {
     await c.next();
     const { events } = await readFile(data, decoder, pending);
     await c.next();
-    const shape = events.map((e) => (e.type === "data" ? Buffer.from(e.data).toString() : `<${e.type}>`)).join("");
+    const shape = events
+      .map((e) => (e.type === "data" ? Buffer.from(e.data).toString() : `<${e.type}>`))
+      .join("");
     expect(shape).toBe("one<eor>two<eor><eof>");
   });
 });
@@ -174,14 +196,24 @@ describe("STRU R in STREAM mode", () => {
     const wire = await data.readAll();
     await c.next();
     // "one" EOR "t" 0xFF (doubled) EOR, then EOF (alone or folded into the last EOR: 0xFF 0x03).
-    expect(wire.subarray(0, 9)).toEqual(Buffer.of(0x6f, 0x6e, 0x65, 0xff, 0x01, 0x74, 0xff, 0xff, 0xff));
-    expect([Buffer.of(0x01, 0xff, 0x02).toString("hex"), Buffer.of(0x03).toString("hex")]).toContain(
-      wire.subarray(9).toString("hex"),
+    expect(wire.subarray(0, 9)).toEqual(
+      Buffer.of(0x6f, 0x6e, 0x65, 0xff, 0x01, 0x74, 0xff, 0xff, 0xff),
     );
+    expect([
+      Buffer.of(0x01, 0xff, 0x02).toString("hex"),
+      Buffer.of(0x03).toString("hex"),
+    ]).toContain(wire.subarray(9).toString("hex"));
     data = await c.epsv();
     c.send("STOR s");
     await c.next();
-    await data.write(Buffer.concat([Buffer.from("x"), Buffer.of(0xff, 0x01), Buffer.from("y"), Buffer.of(0xff, 0x03)]));
+    await data.write(
+      Buffer.concat([
+        Buffer.from("x"),
+        Buffer.of(0xff, 0x01),
+        Buffer.from("y"),
+        Buffer.of(0xff, 0x03),
+      ]),
+    );
     await data.end();
     expect((await c.next()).code).toBe(226);
     expect(Buffer.from(storage.readFile("/s")).toString()).toBe("x\ny\n");

@@ -16,9 +16,15 @@ describe("login", () => {
     expect((await c.cmd("USER anna")).code).toBe(331);
     expect((await c.cmd("PASS secret")).code).toBe(230);
     expect((await c.cmd("PWD")).message).toBe('"/" is the current directory');
-    expect(t.server.log.filter({ kind: "reply", code: 220 })[0]).toMatchObject({ text: "hello there" });
+    expect(t.server.log.filter({ kind: "reply", code: 220 })[0]).toMatchObject({
+      text: "hello there",
+    });
     // PASS is masked in the log.
-    expect(t.server.log.filter({ kind: "command", verb: "PASS" }).map((e) => (e as { argument: string }).argument)).toEqual(["****", "****"]);
+    expect(
+      t.server.log
+        .filter({ kind: "command", verb: "PASS" })
+        .map((e) => (e as { argument: string }).argument),
+    ).toEqual(["****", "****"]);
   });
 
   it("delays each failed login through the injected sleep, closes after the limit", async () => {
@@ -43,7 +49,8 @@ describe("login", () => {
   it("an authenticate function may grant a read-only login with its own storage", async () => {
     const own = memoryStorage({ "mine.txt": "m" });
     t = await startServer({
-      authenticate: ({ user, password }) => user === "ro" && password === "pw" && { readOnly: true, storage: own },
+      authenticate: ({ user, password }) =>
+        user === "ro" && password === "pw" && { readOnly: true, storage: own },
     });
     const c = await t.control(false);
     await c.login("ro", "pw");
@@ -109,26 +116,37 @@ describe("information commands", () => {
 
   it("SIZE, MDTM, MFMT, MLST and HASH as proftpd's mod_digest answers", async () => {
     const modified = new Date(Date.UTC(2020, 0, 2, 3, 4, 5));
-    t = await startServer({ storage: memoryStorage({ "hello.txt": { data: "hello\n", modified }, "d/": "" }) });
+    t = await startServer({
+      storage: memoryStorage({ "hello.txt": { data: "hello\n", modified }, "d/": "" }),
+    });
     const c = await t.control();
     expect(await c.cmd("SIZE hello.txt")).toMatchObject({ code: 213, message: "6" });
     expect((await c.cmd("SIZE d")).code).toBe(550);
     expect((await c.cmd("SIZE nope")).code).toBe(550);
     expect(await c.cmd("MDTM hello.txt")).toMatchObject({ code: 213, message: "20200102030405" });
-    expect((await c.cmd("MFMT 20210304050607 hello.txt")).message).toBe("Modify=20210304050607; hello.txt");
+    expect((await c.cmd("MFMT 20210304050607 hello.txt")).message).toBe(
+      "Modify=20210304050607; hello.txt",
+    );
     expect((await c.cmd("MDTM hello.txt")).message).toBe("20210304050607");
     expect((await c.cmd("MFMT bad hello.txt")).code).toBe(501);
     const mlst = await c.cmd("MLST hello.txt");
     expect(mlst.code).toBe(250);
-    expect(mlst.lines[1]).toBe(" type=file;size=6;modify=20210304050607;perm=adfrw;unix.mode=0644; /hello.txt");
+    expect(mlst.lines[1]).toBe(
+      " type=file;size=6;modify=20210304050607;perm=adfrw;unix.mode=0644; /hello.txt",
+    );
     expect(await c.cmd("HASH hello.txt")).toMatchObject({
       code: 213,
-      message: "SHA-256 0-6 5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03 hello.txt",
+      message:
+        "SHA-256 0-6 5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03 hello.txt",
     });
     await c.cmd("OPTS HASH SHA-1");
-    expect((await c.cmd("HASH hello.txt")).message).toBe("SHA-1 0-6 f572d396fae9206628714fb2ce00f72e94f2258f hello.txt");
+    expect((await c.cmd("HASH hello.txt")).message).toBe(
+      "SHA-1 0-6 f572d396fae9206628714fb2ce00f72e94f2258f hello.txt",
+    );
     await c.cmd("OPTS HASH MD5");
-    expect((await c.cmd("HASH hello.txt")).message).toBe("MD5 0-6 b1946ac92492d2347c6235b4d2611184 hello.txt");
+    expect((await c.cmd("HASH hello.txt")).message).toBe(
+      "MD5 0-6 b1946ac92492d2347c6235b4d2611184 hello.txt",
+    );
     await c.cmd("OPTS HASH CRC32");
     expect((await c.cmd("HASH hello.txt")).message).toBe("CRC32 0-6 363a3020 hello.txt");
     expect((await c.cmd("HASH d")).code).toBe(553);
@@ -171,5 +189,32 @@ describe("file tree commands", () => {
     c.sendRaw("MKD a\rb\r\n");
     expect((await c.next()).code).toBe(501);
     expect((await c.cmd("SIZE top.txt")).code).toBe(213);
+  });
+});
+
+describe("folder storage through the server", () => {
+  it("refuses a symlink that leads out of the root, serves one that stays inside", async () => {
+    const { mkdir, mkdtemp, rm, symlink, writeFile } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { folderStorage } = await import("../src/index.ts");
+    const base = await mkdtemp(join(tmpdir(), "ftpkit-folder-"));
+    try {
+      await mkdir(join(base, "root"));
+      await writeFile(join(base, "secret"), "outside");
+      await writeFile(join(base, "root", "in.txt"), "inside");
+      await symlink(join(base, "secret"), join(base, "root", "out-link"));
+      await symlink(join(base, "root", "in.txt"), join(base, "root", "in-link"));
+      t = await startServer({ storage: folderStorage(join(base, "root")) });
+      const c = await t.control();
+      expect((await c.cmd("SIZE in-link")).message).toBe("6");
+      expect((await c.cmd("SIZE out-link")).code).toBe(550);
+      expect((await c.cmd("RETR out-link")).code).toBe(550);
+      expect((await c.cmd("CWD ..")).code).toBe(250);
+      expect((await c.cmd("SIZE ../secret")).code).toBe(550);
+      expect((await c.cmd("DELE out-link")).code).toBe(550);
+    } finally {
+      await rm(base, { recursive: true, force: true });
+    }
   });
 });

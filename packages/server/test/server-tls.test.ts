@@ -21,7 +21,14 @@ describe.each(["TLSv1.2", "TLSv1.3"] as const)("explicit FTPS over %s", (version
   it("AUTH TLS, PBSZ, PROT P, and a data connection that resumes the control session", async () => {
     t = await startServer({
       storage: memoryStorage({ f: "secret data" }),
-      tls: { cert, key, require: true, requireSessionReuse: true, minVersion: version, maxVersion: version },
+      tls: {
+        cert,
+        key,
+        require: true,
+        requireSessionReuse: true,
+        minVersion: version,
+        maxVersion: version,
+      },
     });
     const c = await secureControl(t.port);
     await c.login();
@@ -42,7 +49,10 @@ describe.each(["TLSv1.2", "TLSv1.3"] as const)("explicit FTPS over %s", (version
 
 describe("TLS policy", () => {
   it("require: no login and no data in clear", async () => {
-    t = await startServer({ storage: memoryStorage({ f: "x" }), tls: { cert, key, require: true } });
+    t = await startServer({
+      storage: memoryStorage({ f: "x" }),
+      tls: { cert, key, require: true },
+    });
     const plain = await t.control(false);
     expect((await plain.cmd("USER anonymous")).code).toBe(530);
     expect((await plain.cmd("PBSZ 0")).code).toBe(503);
@@ -55,7 +65,10 @@ describe("TLS policy", () => {
   });
 
   it("requireSessionReuse: a data connection without the session is refused with 522", async () => {
-    t = await startServer({ storage: memoryStorage({ f: "x" }), tls: { cert, key, requireSessionReuse: true } });
+    t = await startServer({
+      storage: memoryStorage({ f: "x" }),
+      tls: { cert, key, requireSessionReuse: true },
+    });
     const c = await secureControl(t.port);
     await c.login();
     await c.cmd("PBSZ 0");
@@ -67,11 +80,16 @@ describe("TLS policy", () => {
     expect(refusal.code).toBe(522);
     expect(refusal.message).toMatch(/session reuse required/);
     expect(await data.ended()).toBe(true);
-    expect(t.server.log.filter({ kind: "data-open" })).toMatchObject([{ secure: true, resumed: false }]);
+    expect(t.server.log.filter({ kind: "data-open" })).toMatchObject([
+      { secure: true, resumed: false },
+    ]);
   });
 
   it("implicit FTPS speaks TLS from the first byte", async () => {
-    t = await startServer({ storage: memoryStorage({ f: "implicit" }), tls: { cert, key, implicit: true } });
+    t = await startServer({
+      storage: memoryStorage({ f: "implicit" }),
+      tls: { cert, key, implicit: true },
+    });
     expect(t.server.url).toMatch(/^ftps:\/\/127\.0\.0\.1:\d+$/);
     const [c, greeting] = await RawControl.connect(t.port, "127.0.0.1", { ca });
     expect(greeting.code).toBe(220);

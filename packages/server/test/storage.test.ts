@@ -10,7 +10,13 @@ async function collect(source: AsyncIterable<Uint8Array>): Promise<string> {
   return Buffer.concat(parts).toString("utf8");
 }
 
-async function put(storage: Storage, path: string, text: string, offset?: number, append?: boolean): Promise<void> {
+async function put(
+  storage: Storage,
+  path: string,
+  text: string,
+  offset?: number,
+  append?: boolean,
+): Promise<void> {
   const w = await storage.write(path, { offset, append });
   await w.write(new TextEncoder().encode(text));
   await w.close();

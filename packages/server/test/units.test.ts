@@ -11,7 +11,12 @@ import {
 } from "../src/data-address.ts";
 import { FaultState } from "../src/faults.ts";
 import { createDigest, hashAlgorithmNamed, hashFeature } from "../src/hash.ts";
-import { formatListLine, formatMlsxLine, formatTimeVal, parseTimeVal } from "../src/listing-format.ts";
+import {
+  formatListLine,
+  formatMlsxLine,
+  formatTimeVal,
+  parseTimeVal,
+} from "../src/listing-format.ts";
 import { ServerLog } from "../src/server-log.ts";
 import { resolvePath } from "../src/virtual-path.ts";
 
@@ -58,17 +63,44 @@ describe("HASH digests", () => {
 describe("listing format", () => {
   const now = new Date(Date.UTC(2024, 5, 15, 12, 0, 0));
   it("writes ls -l lines with time for recent files and year for old ones", () => {
-    const recent = { name: "a b.txt", kind: "file" as const, size: 1234, modified: new Date(Date.UTC(2024, 5, 1, 9, 5)), mode: 0o644 };
+    const recent = {
+      name: "a b.txt",
+      kind: "file" as const,
+      size: 1234,
+      modified: new Date(Date.UTC(2024, 5, 1, 9, 5)),
+      mode: 0o644,
+    };
     expect(formatListLine(recent, now)).toBe(
       "-rw-r--r--    1 ftp      ftp              1234 Jun  1 09:05 a b.txt",
     );
-    const old = { name: "dir", kind: "directory" as const, size: 0, modified: new Date(Date.UTC(2020, 0, 2)), mode: 0o755 };
-    expect(formatListLine(old, now)).toBe("drwxr-xr-x    2 ftp      ftp              4096 Jan  2  2020 dir");
-    const link = { name: "l", kind: "symlink" as const, size: 3, modified: old.modified, mode: 0o777, target: "/x" };
+    const old = {
+      name: "dir",
+      kind: "directory" as const,
+      size: 0,
+      modified: new Date(Date.UTC(2020, 0, 2)),
+      mode: 0o755,
+    };
+    expect(formatListLine(old, now)).toBe(
+      "drwxr-xr-x    2 ftp      ftp              4096 Jan  2  2020 dir",
+    );
+    const link = {
+      name: "l",
+      kind: "symlink" as const,
+      size: 3,
+      modified: old.modified,
+      mode: 0o777,
+      target: "/x",
+    };
     expect(formatListLine(link, now)).toMatch(/^lrwxrwxrwx .* l -> \/x$/);
   });
   it("writes MLSx facts", () => {
-    const e = { name: "x;y z", kind: "file" as const, size: 6, modified: new Date(Date.UTC(2020, 0, 2, 3, 4, 5)), mode: 0o644 };
+    const e = {
+      name: "x;y z",
+      kind: "file" as const,
+      size: 6,
+      modified: new Date(Date.UTC(2020, 0, 2, 3, 4, 5)),
+      mode: 0o644,
+    };
     expect(formatMlsxLine(e, ["type", "size", "modify", "perm", "unix.mode"], e.name, false)).toBe(
       "type=file;size=6;modify=20200102030405;perm=adfrw;unix.mode=0644; x;y z",
     );
@@ -95,7 +127,12 @@ describe("TYPE A line ends", () => {
   });
   it("CR LF becomes LF on the way in, a split CR LF too, a lone CR stays", () => {
     const a = new AsciiFromNetwork();
-    const out = [a.convert(bytes("a\r\nb\r")), a.convert(bytes("")), a.convert(bytes("\nc\rd\r")), a.flush()]
+    const out = [
+      a.convert(bytes("a\r\nb\r")),
+      a.convert(bytes("")),
+      a.convert(bytes("\nc\rd\r")),
+      a.flush(),
+    ]
       .map(text)
       .join("");
     expect(out).toBe("a\nb\nc\rd\r");
@@ -104,10 +141,18 @@ describe("TYPE A line ends", () => {
 
 describe("data addresses", () => {
   it("parses PORT and EPRT", () => {
-    expect(parsePortArgument("127,0,0,1,195,80")).toEqual({ host: "127.0.0.1", port: 50000, family: "IPv4" });
+    expect(parsePortArgument("127,0,0,1,195,80")).toEqual({
+      host: "127.0.0.1",
+      port: 50000,
+      family: "IPv4",
+    });
     expect(parsePortArgument("127,0,0,1,256,0")).toBeUndefined();
     expect(parsePortArgument("127,0,0,1,1")).toBeUndefined();
-    expect(parseEprtArgument("|1|132.235.1.2|6275|")).toEqual({ host: "132.235.1.2", port: 6275, family: "IPv4" });
+    expect(parseEprtArgument("|1|132.235.1.2|6275|")).toEqual({
+      host: "132.235.1.2",
+      port: 6275,
+      family: "IPv4",
+    });
     expect(parseEprtArgument("!2!::1!5282!")).toEqual({ host: "::1", port: 5282, family: "IPv6" });
     expect(parseEprtArgument("|1|::1|5282|")).toBeUndefined();
     expect(parseEprtArgument("|3|x|1|")).toBeUndefined();
@@ -128,16 +173,34 @@ describe("data addresses", () => {
 describe("logins", () => {
   const remote = { hostname: "127.0.0.1", port: 1, family: "IPv4" as const };
   it("anonymous by default, users map, authenticate function", async () => {
-    expect(await checkLogin({}, { user: "anonymous", password: "x@", remote, secure: false })).toEqual({});
-    expect(await checkLogin({}, { user: "anna", password: "x", remote, secure: false })).toBeUndefined();
+    expect(
+      await checkLogin({}, { user: "anonymous", password: "x@", remote, secure: false }),
+    ).toEqual({});
+    expect(
+      await checkLogin({}, { user: "anna", password: "x", remote, secure: false }),
+    ).toBeUndefined();
     const opts = { users: { anna: "pw", ro: { password: "r", readOnly: true } } };
-    expect(await checkLogin(opts, { user: "anonymous", password: "", remote, secure: false })).toBeUndefined();
-    expect(await checkLogin(opts, { user: "anna", password: "pw", remote, secure: false })).toEqual({});
-    expect(await checkLogin(opts, { user: "anna", password: "pW", remote, secure: false })).toBeUndefined();
-    expect(await checkLogin(opts, { user: "ro", password: "r", remote, secure: false })).toMatchObject({ readOnly: true });
-    expect(await checkLogin(opts, { user: "constructor", password: "", remote, secure: false })).toBeUndefined();
-    const fn = { authenticate: ({ user }: { user: string }) => (user === "x" ? { readOnly: true } : false) };
-    expect(await checkLogin(fn, { user: "x", password: "", remote, secure: true })).toEqual({ readOnly: true });
+    expect(
+      await checkLogin(opts, { user: "anonymous", password: "", remote, secure: false }),
+    ).toBeUndefined();
+    expect(await checkLogin(opts, { user: "anna", password: "pw", remote, secure: false })).toEqual(
+      {},
+    );
+    expect(
+      await checkLogin(opts, { user: "anna", password: "pW", remote, secure: false }),
+    ).toBeUndefined();
+    expect(
+      await checkLogin(opts, { user: "ro", password: "r", remote, secure: false }),
+    ).toMatchObject({ readOnly: true });
+    expect(
+      await checkLogin(opts, { user: "constructor", password: "", remote, secure: false }),
+    ).toBeUndefined();
+    const fn = {
+      authenticate: ({ user }: { user: string }) => (user === "x" ? { readOnly: true } : false),
+    };
+    expect(await checkLogin(fn, { user: "x", password: "", remote, secure: true })).toEqual({
+      readOnly: true,
+    });
     expect(await checkLogin(fn, { user: "y", password: "", remote, secure: true })).toBeUndefined();
   });
 });
@@ -172,7 +235,14 @@ describe("ServerLog", () => {
     const later = log.waitFor({ kind: "command", verb: "EPSV" });
     log.record({ kind: "command", session: 1, verb: "USER", argument: "a" });
     log.record({ kind: "command", session: 1, verb: "EPSV", argument: "" });
-    log.record({ kind: "data-open", session: 1, connection: 1, direction: "passive", remote: "x", secure: false });
+    log.record({
+      kind: "data-open",
+      session: 1,
+      connection: 1,
+      direction: "passive",
+      remote: "x",
+      secure: false,
+    });
     log.record({ kind: "command", session: 2, verb: "EPSV", argument: "" });
     expect((await later).session).toBe(1);
     expect(log.entries.length).toBe(2);

@@ -35,6 +35,8 @@ const plain = net.createServer(serve);
 const secure = tls.createServer({ cert, key }, serve);
 await new Promise((resolve) => plain.listen(0, "127.0.0.1", resolve));
 await new Promise((resolve) => secure.listen(0, "127.0.0.1", resolve));
-process.stdout.write(`${JSON.stringify({ plain: plain.address().port, tls: secure.address().port })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ plain: plain.address().port, tls: secure.address().port })}\n`,
+);
 process.stdin.on("end", () => process.exit(0));
 process.stdin.resume();

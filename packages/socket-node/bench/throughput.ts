@@ -105,15 +105,15 @@ const median = (values: number[]): number => {
 const scenarios: Scenario[] = [
   {
     label: "plain TCP",
-    bytes: 256 * MiB,
-    rounds: 4,
+    bytes: 512 * MiB,
+    rounds: 5,
     raw: (n) => rawRead(n, false),
     adapter: (n) => adapterRead(n, false),
   },
   {
     label: "TLS",
-    bytes: 128 * MiB,
-    rounds: 2,
+    bytes: 256 * MiB,
+    rounds: 4,
     raw: (n) => rawRead(n, true),
     adapter: (n) => adapterRead(n, true),
   },
@@ -148,7 +148,14 @@ try {
   sender.stdin.end();
 }
 
-const header = ["node", "read", "raw data MB/s", "adapter MB/s", "ratio", "reader CPU ms/GiB raw / adapter"];
+const header = [
+  "node",
+  "read",
+  "raw data MB/s",
+  "adapter MB/s",
+  "ratio",
+  "reader CPU ms/GiB raw / adapter",
+];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ");
 console.log(line(header));

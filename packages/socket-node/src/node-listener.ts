@@ -6,7 +6,7 @@
  */
 
 import type { Socket as NetSocket, Server } from "node:net";
-import { type SecureContext, TLSSocket } from "node:tls";
+import type { SecureContext } from "node:tls";
 import { formatAddress, SocketError } from "@ftpkit/errors";
 import type { Listener, Socket, SocketAddress } from "@ftpkit/socket";
 import { socketAddress } from "./addresses.ts";

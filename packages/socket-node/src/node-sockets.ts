@@ -32,8 +32,9 @@ export interface NodeSocketsOptions {
 }
 
 /**
- * What the Node adapter does, as measured by `@ftpkit/conformance` on Node 20 (OpenSSL 3):
- * both TLS versions resume sessions, checked by a server that records `isSessionReused()`.
+ * What the Node adapter does on Node, as measured by `@ftpkit/conformance` on Node 20
+ * (OpenSSL 3): both TLS versions resume sessions, checked by a server that records
+ * `isSessionReused()`. Bun's `node:tls` measures the same.
  */
 export const NODE_CAPABILITIES: SocketCapabilities = Object.freeze({
   listen: true,
@@ -41,6 +42,20 @@ export const NODE_CAPABILITIES: SocketCapabilities = Object.freeze({
   halfOpen: true,
   serverStartTls: true,
 });
+
+/**
+ * The same adapter on Deno's Node compatibility layer: its `node:tls` accepts the
+ * `session` option but never resumes (the reference server records a full handshake
+ * every time), so it says so.
+ */
+const NODE_ON_DENO_CAPABILITIES: SocketCapabilities = Object.freeze({
+  ...NODE_CAPABILITIES,
+  tlsSessionReuse: Object.freeze({ tls12: false, tls13: false }),
+});
+
+function capabilities(): SocketCapabilities {
+  return "Deno" in globalThis ? NODE_ON_DENO_CAPABILITIES : NODE_CAPABILITIES;
+}
 
 /**
  * The socket adapter for Node.js, built on `node:net` and `node:tls`.
@@ -59,7 +74,7 @@ export function nodeSockets(options: NodeSocketsOptions = {}): SocketAdapter {
   const closeTimeout = options.closeTimeout ?? 2000;
   return {
     runtime: "node",
-    capabilities: NODE_CAPABILITIES,
+    capabilities: capabilities(),
     connect: (connectOptions) => connect(connectOptions, noDelay, closeTimeout),
     listen: (listenOptions) => listen(listenOptions, noDelay, closeTimeout),
   };

@@ -1,7 +1,11 @@
 /**
  * A pull-based `ReadableStream` over a Node socket. `Readable.toWeb` reads at about 40 %
  * of the raw `data` rate on this machine; this one keeps the socket paused until the
- * stream is pulled and pauses it again as soon as the stream has what it asked for.
+ * stream is pulled and pauses it again once the stream holds `highWaterMark` bytes.
+ * With `highWaterMark` 0 a chunk only ever goes to a waiting read, and read-ahead stays
+ * in the socket's own buffer, where a later `tls.connect({ socket })` still finds it.
+ * A default (not `"bytes"`) stream: a byte stream's `enqueue` transfers the chunk's
+ * ArrayBuffer, which Node may share between several `Buffer`s.
  *
  * @module
  */
@@ -28,7 +32,7 @@ export class SocketReadable {
   /**
    * `onCancel` runs when the consumer cancels the stream. `handshake` is the TLS handshake
    * in progress, if any: a paused TLS socket stops reading records, handshake ones too, so
-   * pausing waits for it.
+   * pausing waits for it. `highWaterMark` is the read-ahead in bytes.
    */
   constructor(
     socket: NetSocket,

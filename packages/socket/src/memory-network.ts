@@ -94,12 +94,19 @@ export function memorySockets(options: MemorySocketsOptions = {}): SocketAdapter
         });
       }
       if (tls) {
-        throw new TlsError(`Cannot connect to "${address}" with TLS: in-memory sockets have no TLS`, {
-          address,
-          reason: "tls",
-        });
+        throw new TlsError(
+          `Cannot connect to "${address}" with TLS: in-memory sockets have no TLS`,
+          {
+            address,
+            reason: "tls",
+          },
+        );
       }
-      const listener = listeners.get(address);
+      // A listener on the wildcard address takes connections to any host, as on a real stack.
+      const listener =
+        listeners.get(address) ??
+        listeners.get(formatAddress(familyOf(host) === "IPv6" ? "::" : "0.0.0.0", port)) ??
+        listeners.get(formatAddress("::", port));
       if (!listener) {
         throw new ConnectionRefusedError(`Cannot connect to "${address}": connection refused`, {
           address,
@@ -140,10 +147,13 @@ export function memorySockets(options: MemorySocketsOptions = {}): SocketAdapter
         used.add(port);
       }
       const key = formatAddress(host, bound);
-      const listener = new MemoryListener({ hostname: host, port: bound, family: familyOf(host) }, () => {
-        listeners.delete(key);
-        release(host, bound);
-      });
+      const listener = new MemoryListener(
+        { hostname: host, port: bound, family: familyOf(host) },
+        () => {
+          listeners.delete(key);
+          release(host, bound);
+        },
+      );
       listeners.set(key, listener);
       return listener;
     },

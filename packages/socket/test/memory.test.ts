@@ -167,15 +167,24 @@ describe("memorySockets", () => {
     const first = await sockets.listen({ host, port: 0 });
     const second = await sockets.listen({ host, port: 0 });
     expect(first.address.port).not.toBe(second.address.port);
-    const taken = await sockets
-      .listen({ host, port: first.address.port })
-      .catch((e: unknown) => e);
+    const taken = await sockets.listen({ host, port: first.address.port }).catch((e: unknown) => e);
     expect(SocketError.isInstance(taken) && taken.reason).toBe("address-in-use");
     await first.close();
     const again = await sockets.listen({ host, port: first.address.port });
     expect(again.address.port).toBe(first.address.port);
     await again.close();
     await second.close();
+  });
+
+  it("a listener on 0.0.0.0 takes connections to any IPv4 host", async () => {
+    const sockets = memorySockets();
+    await using listener = await sockets.listen({ host: "0.0.0.0", port: 0 });
+    const client = await sockets.connect({ host: "127.0.0.1", port: listener.address.port });
+    await using accepted = await listener.accept();
+    await write(client, text("hi"));
+    await client.writable.close();
+    expect(await readAll(accepted)).toBe("hi");
+    await client.close();
   });
 
   it("networks are isolated from each other", async () => {

@@ -48,7 +48,10 @@ export const ACCESS_COMMANDS: Record<string, CommandSpec> = {
         await s.host.sleep(s.host.limits.loginFailureDelay);
         await s.reply(530, "Login incorrect");
         if (s.state.loginFailures >= s.host.limits.maxLoginFailures) {
-          await s.reply(421, `Too many failed logins (${s.state.loginFailures}): closing control connection`);
+          await s.reply(
+            421,
+            `Too many failed logins (${s.state.loginFailures}): closing control connection`,
+          );
           s.close("too many failed logins");
         }
         return;
@@ -87,16 +90,15 @@ export const ACCESS_COMMANDS: Record<string, CommandSpec> = {
     help: "AUTH TLS",
     run: async (s, argument) => {
       const mechanism = argument.trim().toUpperCase();
-      if (s.host.options.tls === undefined) return s.reply(502, "AUTH not available: no certificate configured");
+      if (s.host.options.tls === undefined)
+        return s.reply(502, "AUTH not available: no certificate configured");
       if (s.secure) return s.reply(503, "Already using TLS");
       if (!["TLS", "TLS-C", "SSL", "TLS-P"].includes(mechanism)) {
         return s.reply(504, `AUTH ${mechanism} not supported; use AUTH TLS`);
       }
       await s.reply(234, `AUTH ${mechanism} successful`);
-      if (await s.upgradeToTls()) {
-        // SSL and TLS-P imply PROT P (old drafts of RFC 4217).
-        if (mechanism === "SSL" || mechanism === "TLS-P") s.state.protection = "P";
-      }
+      // Data protection stays PROT C until PROT P, whatever the mechanism's name (RFC 4217 §9).
+      await s.upgradeToTls();
     },
   },
   PBSZ: {

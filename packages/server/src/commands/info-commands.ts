@@ -7,12 +7,23 @@
  */
 
 import { createDigest, HASH_ALGORITHMS, hashAlgorithmNamed, hashFeature } from "../hash.ts";
-import { formatListLine, formatMlsxLine, formatTimeVal, MLST_FACTS, parseTimeVal } from "../listing-format.ts";
+import {
+  formatListLine,
+  formatMlsxLine,
+  formatTimeVal,
+  MLST_FACTS,
+  parseTimeVal,
+} from "../listing-format.ts";
 import type { Session } from "../session.ts";
 import { type CommandSpec, replyStorageError, sessionPath } from "./command-spec.ts";
 import { COMMANDS } from "./table.ts";
 
-const MODE_NAMES: Record<string, string> = { S: "Stream", B: "Block", C: "Compressed", Z: "Deflate" };
+const MODE_NAMES: Record<string, string> = {
+  S: "Stream",
+  B: "Block",
+  C: "Compressed",
+  Z: "Deflate",
+};
 
 function features(s: Session): string[] {
   const lines = ["Features:"];
@@ -41,7 +52,8 @@ async function opts(s: Session, argument: string): Promise<void> {
     case "UTF8":
     case "UTF-8": {
       const on = value.toUpperCase();
-      if (on !== "ON" && on !== "OFF" && on !== "") return s.reply(501, `OPTS UTF8 takes ON or OFF`);
+      if (on !== "ON" && on !== "OFF" && on !== "")
+        return s.reply(501, `OPTS UTF8 takes ON or OFF`);
       s.state.utf8 = on !== "OFF";
       return s.reply(200, `UTF8 set to ${s.state.utf8 ? "on" : "off"}`);
     }
@@ -54,7 +66,8 @@ async function opts(s: Session, argument: string): Promise<void> {
         const key = pairs[i]!.toUpperCase();
         const v = pairs[i + 1];
         if (key !== "LEVEL") return s.reply(501, `Unsupported MODE Z option "${pairs[i]}"`);
-        if (v === undefined || !/^\d$/.test(v)) return s.reply(501, `Bad MODE Z LEVEL "${v ?? ""}" (0-9)`);
+        if (v === undefined || !/^\d$/.test(v))
+          return s.reply(501, `Bad MODE Z LEVEL "${v ?? ""}" (0-9)`);
         level = Number(v);
       }
       s.state.zLevel = level;
@@ -112,7 +125,13 @@ export const INFO_COMMANDS: Record<string, CommandSpec> = {
       }
       const verbs = [...COMMANDS.keys()].sort();
       const rows: string[] = [];
-      for (let i = 0; i < verbs.length; i += 8) rows.push(` ${verbs.slice(i, i + 8).map((v) => v.padEnd(8)).join("")}`);
+      for (let i = 0; i < verbs.length; i += 8)
+        rows.push(
+          ` ${verbs
+            .slice(i, i + 8)
+            .map((v) => v.padEnd(8))
+            .join("")}`,
+        );
       await s.reply(214, ["The following commands are recognized:", ...rows, "Help ok"]);
     },
   },
@@ -129,7 +148,11 @@ export const INFO_COMMANDS: Record<string, CommandSpec> = {
         if (entry === undefined) return s.reply(550, `No such file or directory: "${path}"`);
         const now = new Date();
         const entries = entry.kind === "directory" ? await s.state.storage.list(path) : [entry];
-        await s.reply(213, [`Status of ${path}:`, ...entries.map((e) => formatListLine(e, now)), "End of status"]);
+        await s.reply(213, [
+          `Status of ${path}:`,
+          ...entries.map((e) => formatListLine(e, now)),
+          "End of status",
+        ]);
       } catch (error) {
         await replyStorageError(s, error);
       }
@@ -139,7 +162,8 @@ export const INFO_COMMANDS: Record<string, CommandSpec> = {
     help: "SITE HELP",
     run: async (s, argument) => {
       const sub = argument.trim().split(/\s+/)[0]?.toUpperCase() ?? "";
-      if (sub === "HELP" || sub === "") return s.reply(214, ["SITE commands recognized:", " HELP", "Help ok"]);
+      if (sub === "HELP" || sub === "")
+        return s.reply(214, ["SITE commands recognized:", " HELP", "Help ok"]);
       await s.reply(504, `SITE ${sub} not supported`);
     },
   },

@@ -43,18 +43,31 @@ async function active(s: Session, address: DataAddress | undefined, verb: string
   const client = canonicalHost(s.info.remoteAddress.hostname);
   const shown = formatAddress(address.host, address.port);
   if (canonicalHost(address.host) !== client) {
-    s.record({ kind: "fault", session: s.id, fault: "bounce", detail: `${verb} to "${shown}" refused` });
+    s.record({
+      kind: "fault",
+      session: s.id,
+      fault: "bounce",
+      detail: `${verb} to "${shown}" refused`,
+    });
     return s.reply(
       504,
       `${verb} to "${shown}" refused: data connections go only to the client's own address (FTP bounce, RFC 2577)`,
     );
   }
   if (address.port < 1024) {
-    s.record({ kind: "fault", session: s.id, fault: "bounce", detail: `${verb} to "${shown}" refused` });
+    s.record({
+      kind: "fault",
+      session: s.id,
+      fault: "bounce",
+      detail: `${verb} to "${shown}" refused`,
+    });
     return s.reply(504, `${verb} to "${shown}" refused: privileged port (RFC 2577)`);
   }
   if (s.state.protection === "P") {
-    return s.reply(534, `${verb} refused: TLS data connections need passive mode (PASV or EPSV) here`);
+    return s.reply(
+      534,
+      `${verb} refused: TLS data connections need passive mode (PASV or EPSV) here`,
+    );
   }
   await s.data.setActive(address, false);
   await s.reply(200, `${verb} command successful`);
@@ -79,7 +92,8 @@ export const PARAMETER_COMMANDS: Record<string, CommandSpec> = {
       if (mode !== "S" && mode !== "B" && mode !== "C" && mode !== "Z") {
         return s.reply(504, `MODE ${argument.trim()} not supported`);
       }
-      if (mode === "Z" && s.state.structure === "R") return s.reply(504, "MODE Z has no record structure");
+      if (mode === "Z" && s.state.structure === "R")
+        return s.reply(504, "MODE Z has no record structure");
       // A kept B/C connection carries one mode's framing; another mode starts afresh.
       if (mode !== s.state.mode && s.data.hasKeptConnection) await s.data.reset();
       s.state.mode = mode;
@@ -93,7 +107,8 @@ export const PARAMETER_COMMANDS: Record<string, CommandSpec> = {
       if (structure !== "F" && structure !== "R") {
         return s.reply(504, `STRU ${argument.trim()} not supported`);
       }
-      if (structure === "R" && s.state.mode === "Z") return s.reply(504, "MODE Z has no record structure");
+      if (structure === "R" && s.state.mode === "Z")
+        return s.reply(504, "MODE Z has no record structure");
       s.state.structure = structure;
       await s.reply(200, `Structure set to ${structure}`);
     },
@@ -104,10 +119,14 @@ export const PARAMETER_COMMANDS: Record<string, CommandSpec> = {
       const marker = argument.trim();
       if (s.state.mode === "B" || s.state.mode === "C") {
         // RFC 959 §3.5: in block and compressed mode REST takes a marker the server sent.
-        const offset = s.state.markers.get(marker) ?? (/^\d+$/.test(marker) ? Number(marker) : undefined);
+        const offset =
+          s.state.markers.get(marker) ?? (/^\d+$/.test(marker) ? Number(marker) : undefined);
         if (offset === undefined) return s.reply(501, `Unknown restart marker "${marker}"`);
         s.state.restartOffset = offset;
-        return s.reply(350, `Restarting at marker ${marker}. Send STORE or RETRIEVE to initiate transfer`);
+        return s.reply(
+          350,
+          `Restarting at marker ${marker}. Send STORE or RETRIEVE to initiate transfer`,
+        );
       }
       if (!/^\d+$/.test(marker) || !Number.isSafeInteger(Number(marker))) {
         return s.reply(501, `REST needs a byte offset, got "${marker}"`);
@@ -121,7 +140,10 @@ export const PARAMETER_COMMANDS: Record<string, CommandSpec> = {
     run: async (s, argument) => {
       const size = Number(argument.trim().split(/\s+/)[0]);
       if (Number.isFinite(size) && size > s.host.limits.maxUploadSize) {
-        return s.reply(552, `ALLO ${size} exceeds the upload limit of ${s.host.limits.maxUploadSize} bytes`);
+        return s.reply(
+          552,
+          `ALLO ${size} exceeds the upload limit of ${s.host.limits.maxUploadSize} bytes`,
+        );
       }
       await s.reply(202, "ALLO not needed");
     },
@@ -146,7 +168,10 @@ export const PARAMETER_COMMANDS: Record<string, CommandSpec> = {
         s.state.epsvAll = true;
         return s.reply(200, "EPSV ALL accepted");
       }
-      const family = s.info.localAddress.family === "IPv6" && ipv4Of(s.info.localAddress.hostname) === undefined ? "2" : "1";
+      const family =
+        s.info.localAddress.family === "IPv6" && ipv4Of(s.info.localAddress.hostname) === undefined
+          ? "2"
+          : "1";
       if (arg !== "" && arg !== family) {
         return s.reply(522, `Network protocol not supported, use (${family})`);
       }

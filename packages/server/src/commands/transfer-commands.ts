@@ -12,12 +12,22 @@ import type { Session } from "../session.ts";
 import type { StorageEntry } from "../storage/types.ts";
 import { receiveData, sendData, TransferError, type TransferSettings } from "../transfer.ts";
 import { baseName, parentPath } from "../virtual-path.ts";
-import { type CommandSpec, isStorageError, replyStorageError, sessionPath } from "./command-spec.ts";
+import {
+  type CommandSpec,
+  isStorageError,
+  replyStorageError,
+  sessionPath,
+} from "./command-spec.ts";
 import { typeName } from "./parameter-commands.ts";
 
 const keepsConnection = (s: Session): boolean => s.state.mode === "B" || s.state.mode === "C";
 
-function settingsFor(s: Session, verb: string, path: string, signal: AbortSignal): TransferSettings {
+function settingsFor(
+  s: Session,
+  verb: string,
+  path: string,
+  signal: AbortSignal,
+): TransferSettings {
   const faults = s.host.faultState;
   const cc = faults.closeControl(verb, "transfer");
   return {
@@ -37,7 +47,12 @@ function settingsFor(s: Session, verb: string, path: string, signal: AbortSignal
         : {
             afterBytes: cc.afterBytes ?? 0,
             fire: () => {
-              s.record({ kind: "fault", session: s.id, fault: "close-control", detail: `during ${verb}` });
+              s.record({
+                kind: "fault",
+                session: s.id,
+                fault: "close-control",
+                detail: `during ${verb}`,
+              });
               s.close(`fault: close control during ${verb}`);
             },
           },
@@ -69,7 +84,11 @@ async function withData(
   let connection: DataConnection | undefined;
   try {
     const announce = preliminary ?? `Opening ${typeName(s)} mode data connection for ${what}`;
-    if (reused) await s.reply(125, preliminary ?? `Data connection already open; transfer starting for ${what}`);
+    if (reused)
+      await s.reply(
+        125,
+        preliminary ?? `Data connection already open; transfer starting for ${what}`,
+      );
     else if (s.data.preparedDirection === "passive") await s.reply(150, announce);
     const opened = await s.data.connection(abort.signal);
     connection = opened.connection;
@@ -157,25 +176,35 @@ async function store(
   preliminary?: string,
 ): Promise<void> {
   const offset = s.state.restartOffset;
-  await withData(s, verb, path, path, async (connection, settings) => {
-    const writer = await s.state.storage.write(path, append ? { append: true } : offset > 0 ? { offset } : {});
-    try {
-      const bytes = await receiveData(connection, writer, {
-        ...settings,
-        maxUploadSize: s.host.limits.maxUploadSize,
-        onMarker: async (marker, at) => {
-          // RFC 959 §4.2: "110 MARK yyyy = mmmm", the sender's marker and ours.
-          s.state.markers.set(String(at), at);
-          await s.reply(110, `MARK ${marker} = ${at}`);
-        },
-      });
-      await writer.close();
-      return bytes;
-    } catch (error) {
-      await writer.abort();
-      throw error;
-    }
-  }, preliminary);
+  await withData(
+    s,
+    verb,
+    path,
+    path,
+    async (connection, settings) => {
+      const writer = await s.state.storage.write(
+        path,
+        append ? { append: true } : offset > 0 ? { offset } : {},
+      );
+      try {
+        const bytes = await receiveData(connection, writer, {
+          ...settings,
+          maxUploadSize: s.host.limits.maxUploadSize,
+          onMarker: async (marker, at) => {
+            // RFC 959 §4.2: "110 MARK yyyy = mmmm", the sender's marker and ours.
+            s.state.markers.set(String(at), at);
+            await s.reply(110, `MARK ${marker} = ${at}`);
+          },
+        });
+        await writer.close();
+        return bytes;
+      } catch (error) {
+        await writer.abort();
+        throw error;
+      }
+    },
+    preliminary,
+  );
 }
 
 async function storable(s: Session, path: string): Promise<boolean> {
@@ -203,7 +232,12 @@ let uniqueCounter = 0;
 async function* listingBytes(lines: string[]): AsyncIterable<Uint8Array> {
   const encoder = new TextEncoder();
   for (let i = 0; i < lines.length; i += 512) {
-    yield encoder.encode(lines.slice(i, i + 512).map((l) => `${l}\r\n`).join(""));
+    yield encoder.encode(
+      lines
+        .slice(i, i + 512)
+        .map((l) => `${l}\r\n`)
+        .join(""),
+    );
   }
 }
 
@@ -280,9 +314,13 @@ export const TRANSFER_COMMANDS: Record<string, CommandSpec> = {
     help: "LIST [<path>]",
     run: async (s, argument) => {
       const now = new Date();
-      await listing(s, "LIST", sessionPath(s, listTarget(argument)), (entries) =>
-        entries.map((e) => formatListLine(e, now)),
-      false);
+      await listing(
+        s,
+        "LIST",
+        sessionPath(s, listTarget(argument)),
+        (entries) => entries.map((e) => formatListLine(e, now)),
+        false,
+      );
     },
   },
   NLST: {
@@ -290,9 +328,13 @@ export const TRANSFER_COMMANDS: Record<string, CommandSpec> = {
     run: async (s, argument) => {
       const target = listTarget(argument);
       const path = sessionPath(s, target);
-      await listing(s, "NLST", path, (entries, isDirectory) =>
-        isDirectory ? entries.map((e) => e.name) : [target],
-      false);
+      await listing(
+        s,
+        "NLST",
+        path,
+        (entries, isDirectory) => (isDirectory ? entries.map((e) => e.name) : [target]),
+        false,
+      );
     },
   },
   MLSD: {
@@ -303,7 +345,8 @@ export const TRANSFER_COMMANDS: Record<string, CommandSpec> = {
         s,
         "MLSD",
         path,
-        (entries) => entries.map((e) => formatMlsxLine(e, s.state.mlstFacts, e.name, s.state.readOnly)),
+        (entries) =>
+          entries.map((e) => formatMlsxLine(e, s.state.mlstFacts, e.name, s.state.readOnly)),
         true,
       );
     },
@@ -320,7 +363,10 @@ export const TRANSFER_COMMANDS: Record<string, CommandSpec> = {
       }
       const hadConnection = s.data.hasKeptConnection || s.data.isPrepared;
       await s.data.reset();
-      await s.reply(hadConnection ? 226 : 225, hadConnection ? "Data connection closed" : "No transfer to abort");
+      await s.reply(
+        hadConnection ? 226 : 225,
+        hadConnection ? "Data connection closed" : "No transfer to abort",
+      );
     },
   },
 };

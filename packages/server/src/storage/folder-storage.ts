@@ -7,7 +7,19 @@
  */
 
 import { constants, type Stats } from "node:fs";
-import { lstat, mkdir, open, readdir, readlink, realpath, rename, rm, rmdir, stat, utimes } from "node:fs/promises";
+import {
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  readlink,
+  realpath,
+  rename,
+  rm,
+  rmdir,
+  stat,
+  utimes,
+} from "node:fs/promises";
 import { join, sep } from "node:path";
 import { resolvePath } from "../virtual-path.ts";
 import {
@@ -76,7 +88,12 @@ class FolderWriter implements StorageWriter {
     if (this.#done) throw new StorageError("Write after the upload ended", "other");
     let at = 0;
     while (at < chunk.byteLength) {
-      const { bytesWritten } = await this.#handle.write(chunk, at, chunk.byteLength - at, this.#position);
+      const { bytesWritten } = await this.#handle.write(
+        chunk,
+        at,
+        chunk.byteLength - at,
+        this.#position,
+      );
       at += bytesWritten;
       if (this.#position !== null) this.#position += bytesWritten;
     }
@@ -226,7 +243,8 @@ class FolderStorage implements Storage {
     const local = await this.#local(path);
     try {
       const existing = await stat(local).catch(() => undefined);
-      if (existing?.isDirectory()) throw new StorageError(`Is a directory: "${path}"`, "is-directory");
+      if (existing?.isDirectory())
+        throw new StorageError(`Is a directory: "${path}"`, "is-directory");
       if (options.append) return new FolderWriter(await open(local, "a"), null);
       if (options.offset !== undefined && options.offset > 0) {
         const handle = await open(local, existing === undefined ? "w" : "r+");

@@ -258,7 +258,8 @@ class MemoryStorageImpl implements MemoryStorage {
     const name = baseName(resolvePath("/", path));
     if (name === "") throw new StorageError(`Cannot remove the root directory`, "denied");
     const dir = this.#directory(path);
-    if (dir.children.size > 0) throw new StorageError(`Directory not empty: "${path}"`, "not-empty");
+    if (dir.children.size > 0)
+      throw new StorageError(`Directory not empty: "${path}"`, "not-empty");
     this.#parent(path, false).children.delete(name);
   }
 

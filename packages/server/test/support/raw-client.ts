@@ -4,7 +4,7 @@
  */
 
 import { connect as netConnect, type Socket } from "node:net";
-import { connect as tlsConnect, type TLSSocket } from "node:tls";
+import { type TLSSocket, connect as tlsConnect } from "node:tls";
 import { type Reply, ReplyParser } from "@ftpkit/reply";
 
 /** Bytes from a socket as they arrive, with awaitable reads. */
@@ -93,7 +93,9 @@ export class RawData {
   }
 
   write(bytes: Uint8Array | string): Promise<void> {
-    return new Promise((resolve, reject) => this.socket.write(bytes, (e) => (e ? reject(e) : resolve())));
+    return new Promise((resolve, reject) =>
+      this.socket.write(bytes, (e) => (e ? reject(e) : resolve())),
+    );
   }
 
   /** Half-closes (FIN) and waits for the server to close. */
@@ -137,7 +139,11 @@ export class RawControl {
   }
 
   /** Connects and returns with the greeting read. */
-  static async connect(port: number, host = "127.0.0.1", tls?: { ca: string }): Promise<[RawControl, Reply]> {
+  static async connect(
+    port: number,
+    host = "127.0.0.1",
+    tls?: { ca: string },
+  ): Promise<[RawControl, Reply]> {
     const socket = tls
       ? tlsConnect({ host, port, ca: tls.ca, servername: "localhost" })
       : netConnect({ host, port });
@@ -201,7 +207,13 @@ export class RawControl {
 
   async dataConnect(port: number, tls?: { ca: string; session?: Buffer }): Promise<RawData> {
     if (tls) {
-      const socket = tlsConnect({ host: this.host, port, ca: tls.ca, servername: "localhost", session: tls.session });
+      const socket = tlsConnect({
+        host: this.host,
+        port,
+        ca: tls.ca,
+        servername: "localhost",
+        session: tls.session,
+      });
       // The handshake completes once the server has answered RETR/STOR with 150.
       socket.on("error", () => {});
       return new RawData(socket);

@@ -1,8 +1,13 @@
 /** Starts a server on loopback for a test and closes it afterwards. */
 
-import { createServer, type FtpServer, memoryStorage, type ServerOptions } from "../../src/index.ts";
+import { nodeSockets } from "@ftpkit/socket-node";
+import {
+  createServer,
+  type FtpServer,
+  memoryStorage,
+  type ServerOptions,
+} from "../../src/index.ts";
 import { RawControl } from "./raw-client.ts";
-import { serverSockets } from "./server-sockets.ts";
 
 export interface TestServer {
   server: FtpServer;
@@ -22,7 +27,7 @@ export function closeClients(): void {
 
 export async function startServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
   const server = createServer({
-    sockets: await serverSockets(),
+    sockets: nodeSockets(),
     storage: memoryStorage(),
     sleep: async () => {},
     ...options,

@@ -1,0 +1,12 @@
+/**
+ * @ftpkit/server under `bun test`, on `bunSockets()`.
+ * Run from the repository root: `bun test ./packages/server/runtime/bun.test.ts`.
+ *
+ * @module
+ */
+
+import { test } from "bun:test";
+import { bunSockets } from "@ftpkit/socket-bun";
+import { serverSmoke } from "./smoke.ts";
+
+test("server on bunSockets: STREAM and MODE B transfers", () => serverSmoke(bunSockets()), 20_000);
