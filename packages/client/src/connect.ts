@@ -49,7 +49,10 @@ export async function connect(url: string | URL, options: ConnectOptions): Promi
   } catch (error) {
     const confused = error instanceof FtpProtocolError || error instanceof FtpTimeoutError;
     if (!settings.pipelining || !confused || options.signal?.aborted) throw error;
-    settings.trace?.({ type: "notice", message: "login failed with pipelining; retrying one command at a time" });
+    settings.trace?.({
+      type: "notice",
+      message: "login failed with pipelining; retrying one command at a time",
+    });
     settings = { ...settings, pipelining: false };
     lane = await Lane.open(settings, stats, options.signal);
   }

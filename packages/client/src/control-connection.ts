@@ -276,7 +276,11 @@ export class ControlConnection {
   /** Ends the connection: every pending command rejects with `reason`. Idempotent. */
   async destroy(reason?: FtpError): Promise<void> {
     this.#fail(
-      reason ?? new ConnectionResetError("The session was closed", { address: this.address, reason: "closed" }),
+      reason ??
+        new ConnectionResetError("The session was closed", {
+          address: this.address,
+          reason: "closed",
+        }),
     );
     await this.#closed.promise;
   }
@@ -319,7 +323,9 @@ export class ControlConnection {
       stats.commands++;
       trace?.({ type: "command", line: p.label });
     }
-    this.#writer.write(bytes).catch((error: unknown) => this.#fail(asFtpError(error, this.address)));
+    this.#writer
+      .write(bytes)
+      .catch((error: unknown) => this.#fail(asFtpError(error, this.address)));
     this.#armTimer();
   }
 
@@ -423,10 +429,7 @@ export class ControlConnection {
 
   #armTimer(): void {
     const head = this.#queue[0];
-    const wanted =
-      head !== undefined && head.written && !(head.options.transfer && head.preliminary)
-        ? head
-        : undefined;
+    const wanted = head?.written && !(head.options.transfer && head.preliminary) ? head : undefined;
     if (this.#timer !== undefined && this.#timerFor === wanted) {
       // A reply arrived for the same head (a 1yz): restart its clock.
       clearTimeout(this.#timer);
@@ -442,9 +445,12 @@ export class ControlConnection {
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#fail(
-        new FtpTimeoutError(`No reply to "${wanted.label}" from "${this.address}" within ${ms} ms`, {
-          command: wanted.label,
-        }),
+        new FtpTimeoutError(
+          `No reply to "${wanted.label}" from "${this.address}" within ${ms} ms`,
+          {
+            command: wanted.label,
+          },
+        ),
       );
     }, ms);
   }
@@ -475,8 +481,7 @@ export function replyError(
   argument?: string,
   secret?: boolean,
 ): FtpReplyError {
-  const command =
-    argument === undefined ? verb : secret ? `${verb} ****` : `${verb} ${argument}`;
+  const command = argument === undefined ? verb : secret ? `${verb} ****` : `${verb} ${argument}`;
   return new FtpReplyError(`The server answered "${command}" with "${formatReply(reply)}"`, {
     command,
     code: reply.code,

@@ -24,10 +24,10 @@ import {
 import type { Listener, Socket, SocketAdapter, SocketInfo } from "@ftpkit/socket";
 import { type ControlConnection, replyError } from "./control-connection.ts";
 import { DataChannel } from "./data-channel.ts";
-import { clientTlsOptions } from "./tls-options.ts";
 import type { ClientTlsOptions, TraceEvent } from "./options.ts";
 import type { SessionStats } from "./stats.ts";
 import { waitFor } from "./timeouts.ts";
+import { clientTlsOptions } from "./tls-options.ts";
 
 /** What the connector needs from the session. */
 export interface DataConnectorOptions {

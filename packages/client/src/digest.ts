@@ -135,7 +135,8 @@ class Crc32 implements Digest {
   #crc = 0xffffffff;
 
   update(bytes: Uint8Array): void {
-    const table = (crcTable ??= makeCrcTable());
+    crcTable ??= makeCrcTable();
+    const table = crcTable;
     let crc = this.#crc;
     for (let i = 0; i < bytes.length; i++) crc = table[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
     this.#crc = crc;

@@ -43,7 +43,9 @@ export function planDownloads(
     try {
       const target = join(root, ...localParts(path));
       if (!target.startsWith(root + sep)) {
-        throw new FtpUsageError(`Refusing to save ${JSON.stringify(path)}: it resolves outside "${root}"`);
+        throw new FtpUsageError(
+          `Refusing to save ${JSON.stringify(path)}: it resolves outside "${root}"`,
+        );
       }
       if (!targets.has(path)) safe.push(path);
       targets.set(path, target);
@@ -66,7 +68,13 @@ export async function saveFiles(
   for await (const file of files) {
     const target = targets.get(file.path)!;
     if (!file.ok) {
-      results.push({ path: file.path, localPath: undefined, ok: false, bytes: 0, error: file.error });
+      results.push({
+        path: file.path,
+        localPath: undefined,
+        ok: false,
+        bytes: 0,
+        error: file.error,
+      });
       continue;
     }
     results.push(await saveOne(file, target, realRoot));
@@ -74,7 +82,11 @@ export async function saveFiles(
   return results;
 }
 
-async function saveOne(file: RetrievedFile, target: string, realRoot: string): Promise<DownloadResult> {
+async function saveOne(
+  file: RetrievedFile,
+  target: string,
+  realRoot: string,
+): Promise<DownloadResult> {
   const folder = dirname(target);
   let temp: string | undefined;
   let bytes = 0;
@@ -105,9 +117,12 @@ async function saveOne(file: RetrievedFile, target: string, realRoot: string): P
     await file.settle();
     const e = FtpError.isInstance(error)
       ? error
-      : new FtpUsageError(`Cannot save "${file.path}" to "${target}": ${error instanceof Error ? error.message : String(error)}`, {
-          cause: error,
-        });
+      : new FtpUsageError(
+          `Cannot save "${file.path}" to "${target}": ${error instanceof Error ? error.message : String(error)}`,
+          {
+            cause: error,
+          },
+        );
     return { path: file.path, localPath: undefined, ok: false, bytes, error: e };
   }
 }

@@ -22,8 +22,8 @@ import type {
 } from "./options.ts";
 import type { PersistentChannel } from "./persistent-channel.ts";
 import type { SessionStats } from "./stats.ts";
-import { clientTlsOptions } from "./tls-options.ts";
 import { waitFor } from "./timeouts.ts";
+import { clientTlsOptions } from "./tls-options.ts";
 import type { FtpTarget } from "./url.ts";
 
 /** Everything a lane needs to connect, resolved from the URL and the options. */
@@ -54,7 +54,9 @@ export interface LaneSettings {
 export function resolveSettings(target: FtpTarget, options: ConnectOptions): LaneSettings {
   const secure = options.secure ?? target.secure;
   if (secure !== false && secure !== "explicit" && secure !== "implicit") {
-    throw new FtpUsageError(`"secure" must be "explicit", "implicit" or false, not ${JSON.stringify(secure)}`);
+    throw new FtpUsageError(
+      `"secure" must be "explicit", "implicit" or false, not ${JSON.stringify(secure)}`,
+    );
   }
   const timeout = options.timeout ?? 30_000;
   return {
@@ -141,7 +143,11 @@ export class Lane {
    * USER/PASS (ACCT when asked), FEAT, TYPE I, PBSZ 0 and PROT P (FTPS), OPTS UTF8 ON.
    * With pipelining, everything after the greeting and the TLS handshake is one write.
    */
-  static async open(settings: LaneSettings, stats: SessionStats, signal?: AbortSignal): Promise<Lane> {
+  static async open(
+    settings: LaneSettings,
+    stats: SessionStats,
+    signal?: AbortSignal,
+  ): Promise<Lane> {
     const { sockets, host, port, secure } = settings;
     const tlsOptions = clientTlsOptions(settings.tls, host);
     let socket: Socket;
@@ -219,7 +225,11 @@ export class Lane {
     if (pipelined) {
       // A 500 ("not understood") to USER, PASS or TYPE, commands every server knows, is a
       // server choking on several commands in one write: connect() retries one at a time.
-      const burst = [userReply, await wait(pass!, "PASS"), ...(await wait(after!.all, "Preparing the session")).slice(1)];
+      const burst = [
+        userReply,
+        await wait(pass!, "PASS"),
+        ...(await wait(after!.all, "Preparing the session")).slice(1),
+      ];
       const choked = burst.find((r) => r.code === 500 || r.code === 501);
       if (choked !== undefined) {
         throw new FtpProtocolError(
@@ -247,7 +257,11 @@ export class Lane {
     if (loginReply.code < 200 || loginReply.code >= 300) {
       throw new FtpReplyError(
         `Login as "${settings.user}" failed: "${loginReply.code} ${loginReply.message}"`,
-        { command: loginReply === userReply ? `USER ${settings.user}` : "PASS ****", code: loginReply.code, replyText: loginReply.message },
+        {
+          command: loginReply === userReply ? `USER ${settings.user}` : "PASS ****",
+          code: loginReply.code,
+          replyText: loginReply.message,
+        },
       );
     }
     let replies = after === undefined ? undefined : await wait(after.all, "Preparing the session");
@@ -262,7 +276,11 @@ export class Lane {
       if (prot !== undefined && prot.code >= 300) {
         throw new FtpReplyError(
           `The server refused "PROT ${settings.protect ? "P" : "C"}" with "${prot.code} ${prot.message}"; no data is sent in clear when TLS was asked for`,
-          { command: `PROT ${settings.protect ? "P" : "C"}`, code: prot.code, replyText: prot.message },
+          {
+            command: `PROT ${settings.protect ? "P" : "C"}`,
+            code: prot.code,
+            replyText: prot.message,
+          },
         );
       }
     }
@@ -280,7 +298,10 @@ export class Lane {
     settings: LaneSettings,
     control: ControlConnection,
   ): { all: Promise<Reply[]> } {
-    const list: Promise<Reply>[] = [control.send("FEAT"), control.send("TYPE", "I", { fits: fitsSuccess })];
+    const list: Promise<Reply>[] = [
+      control.send("FEAT"),
+      control.send("TYPE", "I", { fits: fitsSuccess }),
+    ];
     if (settings.secure !== false) {
       list.push(control.send("PBSZ", "0"), control.send("PROT", settings.protect ? "P" : "C"));
     }
@@ -329,6 +350,8 @@ export class Lane {
    */
   setMode(mode: UsedMode): Promise<Reply> | undefined {
     if (this.currentMode === mode) return undefined;
+    // A persistent connection carries one mode's framing: another mode needs its own.
+    if (this.persistent !== undefined && this.persistent.mode !== mode) this.dropPersistent();
     const before = this.currentMode;
     this.currentMode = mode;
     const reply = this.control.send("MODE", mode);

@@ -33,7 +33,6 @@ export function localParts(remotePath: string): string[] {
       `Refusing to save ${JSON.stringify(remotePath)}: ${why}, so it could land outside the target folder`,
     );
   };
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are the point
   if (/[\u0000-\u001f\u007f]/.test(remotePath)) refuse("it contains a control character");
   if (remotePath.includes("\\")) refuse("it contains a backslash (a Windows path separator)");
   if (/^[A-Za-z]:/.test(remotePath)) refuse("it starts with a drive letter");

@@ -12,10 +12,10 @@
  */
 
 import {
-  FtpAbortError,
   FtpError,
   FtpProtocolError,
   FtpTimeoutError,
+  TlsError,
   TruncatedTransferError,
 } from "@ftpkit/errors";
 import { createDecoder, type ModeDecoder, type ModeEvent } from "@ftpkit/modes";
@@ -221,7 +221,10 @@ export class PerFileTransfer implements BodySource {
           await Promise.race([preliminary.promise, final]);
         }
         const secured = await connector.secure(plain, address, signal);
-        const ch = connector.channel(secured, `${info.remoteAddress.hostname}:${info.remoteAddress.port}`);
+        const ch = connector.channel(
+          secured,
+          `${info.remoteAddress.hostname}:${info.remoteAddress.port}`,
+        );
         // vsftpd sends 226 only after the client closed its end: close ours now (no
         // effect on TLS, where closing would send close_notify).
         if (!connector.protect && lane.settings.sockets.capabilities.halfOpen) ch.halfClose();
@@ -263,19 +266,53 @@ export class PerFileTransfer implements BodySource {
     ]).catch(async (error: unknown) => {
       // The data connection failed: the server will answer the command with 425 soon.
       const reply = await settleQuietly(final, lane.settings.timeout);
-      if (reply !== undefined && reply.code >= 400) throw replyError(reply, this.#verb, withPath ? path : undefined);
+      if (reply !== undefined && reply.code >= 400) throw this.#refusal(reply, withPath);
       throw error;
     });
     if (first !== undefined && first.code >= 300) {
-      void channel.then((ch) => ch.close(), () => {});
+      void channel.then(
+        (ch) => ch.close(),
+        () => {},
+      );
       this.#attempt = undefined;
-      throw replyError(first, this.#verb, withPath ? path : undefined);
+      throw this.#refusal(first, withPath);
     }
     if (sent.rest !== undefined) {
       const rest = await sent.rest;
       // REST refused: the server sends from the start; drop what we already have.
       if (rest.code !== 350) attempt.skip = offset;
     }
+  }
+
+  /**
+   * The error for a refused transfer. A refusal over TLS that speaks of session reuse
+   * (vsftpd "522 SSL connection failed: session reuse required", ProFTPD "425 … TLS
+   * session … not resumed") means the data connection did not resume the control
+   * connection's TLS session: a TlsError that names the runtime and the demand.
+   */
+  #refusal(reply: Reply, withPath: boolean): FtpError {
+    const error = replyError(reply, this.#verb, withPath ? this.#request.path : undefined);
+    const { connector, settings } = this.#lane;
+    if (!connector.protect || !/reuse|resum/i.test(reply.message)) return error;
+    const runtime = settings.sockets.runtime;
+    const reuse = settings.sockets.capabilities.tlsSessionReuse;
+    const advice =
+      !reuse.tls12 && !reuse.tls13
+        ? `; it cannot resume TLS sessions on this runtime, so the server must allow data connections without reuse (vsftpd require_ssl_reuse=NO, ProFTPD TLSOptions NoSessionReuseRequired)`
+        : !reuse.tls13
+          ? `; it resumes only TLS 1.2 sessions here: try tls: { maxVersion: "TLSv1.2" }`
+          : "";
+    return new TlsError(
+      `The server demands that data connections resume the control connection's TLS session ("${reply.code} ${reply.message}"), and the "${runtime}" socket adapter did not resume it${advice}`,
+      {
+        address: this.#lane.control.address,
+        reason: "tls",
+        cause: error,
+        command: error.command,
+        code: reply.code,
+        replyText: reply.message,
+      },
+    );
   }
 
   async pull(): Promise<Uint8Array[] | undefined> {
@@ -293,7 +330,8 @@ export class PerFileTransfer implements BodySource {
       if (this.#cancelled !== undefined) throw this.#cancelled;
       if (this.#done) return undefined;
       const attempt = this.#attempt;
-      if (attempt === undefined) throw new FtpProtocolError(`"${this.#request.path}" has no transfer in progress`);
+      if (attempt === undefined)
+        throw new FtpProtocolError(`"${this.#request.path}" has no transfer in progress`);
       let chunk: Uint8Array | undefined;
       try {
         const channel = await attempt.channel;
@@ -310,7 +348,9 @@ export class PerFileTransfer implements BodySource {
         return out.length > 0 ? out : undefined;
       }
       const out = this.#deliver(attempt, chunk);
-      if (out.length > 0 || attempt.eof) return out;
+      // With nothing to hand out (a chunk of framing only), read on; at the end marker the
+      // next turn finishes the transfer.
+      if (out.length > 0) return out;
     }
   }
 
@@ -487,7 +527,11 @@ export class PerFileTransfer implements BodySource {
       () => undefined,
     );
     if (channel !== undefined) channel.fail(reason);
-    else void attempt.channel.then((ch) => ch.fail(reason), () => {});
+    else
+      void attempt.channel.then(
+        (ch) => ch.fail(reason),
+        () => {},
+      );
     await this.#pulling?.catch(() => {});
     await abortTransfer(lane, attempt, `${this.#verb} ${this.#request.path}`);
   }
@@ -508,7 +552,11 @@ export interface TransferInFlight {
  * ABOR, so there only the final reply is awaited. The NOOP is not pipelined behind
  * ABOR: pure-ftpd over TLS drops what follows ABOR in its input.
  */
-export async function abortTransfer(lane: Lane, transfer: TransferInFlight, label: string): Promise<void> {
+export async function abortTransfer(
+  lane: Lane,
+  transfer: TransferInFlight,
+  label: string,
+): Promise<void> {
   if (transfer.finished) return;
   const { control } = lane;
   const timeout = lane.settings.timeout;
@@ -520,11 +568,15 @@ export async function abortTransfer(lane: Lane, transfer: TransferInFlight, labe
     const before = transfer.preliminaries;
     const abor = control.send("ABOR", undefined, { fits: (c) => c === 225 || c === 226 });
     abor.catch(() => {});
-    await waitFor(transfer.final, { ms: timeout, what: `Aborting "${label}"` }).catch((error: unknown) => {
-      if (FtpError.isInstance(error) && error instanceof FtpTimeoutError) throw error;
-    });
+    await waitFor(transfer.final, { ms: timeout, what: `Aborting "${label}"` }).catch(
+      (error: unknown) => {
+        if (FtpError.isInstance(error) && error instanceof FtpTimeoutError) throw error;
+      },
+    );
     if (transfer.preliminaries > before) {
-      await control.send("NOOP", undefined, { sentinel: true, fits: (c) => c === 200 }).catch(() => {});
+      await control
+        .send("NOOP", undefined, { sentinel: true, fits: (c) => c === 200 })
+        .catch(() => {});
     }
     await waitFor(abor, { ms: timeout, what: `Aborting "${label}"` }).catch((error: unknown) => {
       if (error instanceof FtpTimeoutError) throw error;
@@ -573,5 +625,3 @@ export async function settleQuietly(reply: Promise<Reply>, ms: number): Promise<
     return undefined;
   }
 }
-
-

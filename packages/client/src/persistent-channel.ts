@@ -103,7 +103,13 @@ export class PersistentChannel {
     const pending = this.#lookahead;
     if (pending === undefined) return this.ended;
     // Only a read that already completed tells anything; do not wait for the server.
-    const done = await Promise.race([pending.then(() => true, () => true), Promise.resolve(false)]);
+    const done = await Promise.race([
+      pending.then(
+        () => true,
+        () => true,
+      ),
+      Promise.resolve(false),
+    ]);
     return done ? this.ended && this.#next >= this.#events.length : false;
   }
 
@@ -113,4 +119,3 @@ export class PersistentChannel {
     return this.data.close();
   }
 }
-

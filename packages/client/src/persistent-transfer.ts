@@ -6,7 +6,12 @@
  * @module
  */
 
-import { type FtpError, FtpProtocolError, FtpTimeoutError, TruncatedTransferError } from "@ftpkit/errors";
+import {
+  type FtpError,
+  FtpProtocolError,
+  FtpTimeoutError,
+  TruncatedTransferError,
+} from "@ftpkit/errors";
 import { parseHashReply, parseSizeReply, type Reply } from "@ftpkit/reply";
 import { replyError } from "./control-connection.ts";
 import { type Deferred, deferred } from "./deferred.ts";
@@ -101,7 +106,10 @@ export class PersistentTransfer implements BodySource {
         this.#lane.modeSupport.set(this.mode, true);
       }
       let channel = this.#lane.persistent;
-      if (channel !== undefined && (await channel.endedBeforeNextFile())) {
+      if (
+        channel !== undefined &&
+        (channel.mode !== this.mode || (await channel.endedBeforeNextFile()))
+      ) {
         this.#lane.dropPersistent();
         channel = undefined;
       }
@@ -121,7 +129,10 @@ export class PersistentTransfer implements BodySource {
     const { control } = lane;
     const { path, signal } = this.#request;
     if (this.#request.size && this.#sizeReply === undefined) {
-      this.#sizeReply = control.send("SIZE", path, { fits: fitsSize, ...(signal ? { signal } : {}) });
+      this.#sizeReply = control.send("SIZE", path, {
+        fits: fitsSize,
+        ...(signal ? { signal } : {}),
+      });
     }
     if (this.#request.verify && this.#hash === undefined && this.#position === 0) {
       const hash = askHash(lane, path);
@@ -232,7 +243,12 @@ export class PersistentTransfer implements BodySource {
     // A server that closed the "persistent" connection after the last file (Hermes)
     // refuses the next RETR: once, open a new connection and ask again.
     const ch = await channel.catch(() => undefined);
-    if (!this.#reopened && ch !== undefined && ch.filesCarried > 0 && (first.code === 425 || first.code === 426 || ch.ended)) {
+    if (
+      !this.#reopened &&
+      ch !== undefined &&
+      ch.filesCarried > 0 &&
+      (first.code === 425 || first.code === 426 || ch.ended)
+    ) {
       this.#reopened = true;
       // From now on this mode gets a connection per file on this session.
       lane.perFileModes.add(this.mode);
@@ -278,10 +294,13 @@ export class PersistentTransfer implements BodySource {
       }
       if (event === undefined) {
         await this.#resume(
-          new TruncatedTransferError(`The MODE ${this.mode} data connection closed before "${this.#request.path}" began`, {
-            bytesDelivered: this.#position - this.#request.offset,
-            path: this.#request.path,
-          }),
+          new TruncatedTransferError(
+            `The MODE ${this.mode} data connection closed before "${this.#request.path}" began`,
+            {
+              bytesDelivered: this.#position - this.#request.offset,
+              path: this.#request.path,
+            },
+          ),
         );
         return this.#pullFallback();
       }
@@ -333,7 +352,12 @@ export class PersistentTransfer implements BodySource {
     if (reply.code >= 400) {
       throw new TruncatedTransferError(
         `The server ended "RETR ${this.#request.path}" with "${reply.code} ${reply.message}" after its EOF marker`,
-        { bytesDelivered: this.#position - this.#request.offset, path: this.#request.path, code: reply.code, replyText: reply.message },
+        {
+          bytesDelivered: this.#position - this.#request.offset,
+          path: this.#request.path,
+          code: reply.code,
+          replyText: reply.message,
+        },
       );
     }
     const size = this.#size;
@@ -382,7 +406,13 @@ export class PersistentTransfer implements BodySource {
     });
     const fallback = new PerFileTransfer(
       lane,
-      { ...this.#request, offset: this.#position, size: false, verify: false, retries: this.#request.retries - 1 },
+      {
+        ...this.#request,
+        offset: this.#position,
+        size: false,
+        verify: false,
+        retries: this.#request.retries - 1,
+      },
       "S",
     );
     this.#fallback = fallback;
@@ -395,10 +425,13 @@ export class PersistentTransfer implements BodySource {
       this.#done = true;
       const size = this.#size;
       if (size !== undefined && this.#position !== size) {
-        throw new TruncatedTransferError(`"${this.#request.path}" has ${this.#position} of ${size} bytes`, {
-          bytesDelivered: this.#position - this.#request.offset,
-          path: this.#request.path,
-        });
+        throw new TruncatedTransferError(
+          `"${this.#request.path}" has ${this.#position} of ${size} bytes`,
+          {
+            bytesDelivered: this.#position - this.#request.offset,
+            path: this.#request.path,
+          },
+        );
       }
       await this.#verifyHash();
       return undefined;
@@ -438,7 +471,10 @@ export class PersistentTransfer implements BodySource {
       channel.data.fail(reason);
       if (lane.persistent === channel) lane.dropPersistent();
     } else {
-      void this.#channel?.then((ch) => ch.close(), () => {});
+      void this.#channel?.then(
+        (ch) => ch.close(),
+        () => {},
+      );
     }
     await this.#pulling?.catch(() => {});
     const final = this.#final;
@@ -474,4 +510,3 @@ async function sizeOf(reply: Promise<Reply>): Promise<number | undefined> {
     return undefined;
   }
 }
-

@@ -64,14 +64,22 @@ class Tally {
     const remaining = this.paths.filter((_, i) => !this.completed[i]);
     return new RetrieveInterruptedError(
       `The session ended after ${completed.length} of ${this.paths.length} files: ${cause.message}`,
-      { completed, remaining, cause, command: cause.command, code: cause.code, replyText: cause.replyText },
+      {
+        completed,
+        remaining,
+        cause,
+        command: cause.command,
+        code: cause.code,
+        replyText: cause.replyText,
+      },
     );
   }
 }
 
 function plan(options: RetrieveOptions): Plan {
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
-  if (!Number.isFinite(concurrency)) throw new FtpUsageError(`"concurrency" must be a finite number`);
+  if (!Number.isFinite(concurrency))
+    throw new FtpUsageError(`"concurrency" must be a finite number`);
   const offsets = options.offsets;
   const lookup =
     offsets === undefined
@@ -90,7 +98,8 @@ function plan(options: RetrieveOptions): Plan {
     lookahead: Math.max(0, options.lookahead ?? 16),
     offsets: (p) => {
       const n = lookup(p);
-      if (!Number.isSafeInteger(n) || n < 0) throw new FtpUsageError(`The offset of "${p}" must be a whole number >= 0`);
+      if (!Number.isSafeInteger(n) || n < 0)
+        throw new FtpUsageError(`The offset of "${p}" must be a whole number >= 0`);
       return n;
     },
     signal: options.signal,
@@ -117,8 +126,9 @@ export async function* retrieveFiles(
     else yield* manyLanes(source, paths, p, tally);
   } catch (error) {
     if (!FtpError.isInstance(error) || error instanceof FtpAbortError) throw error;
-    if (error instanceof RetrieveInterruptedError || error instanceof FtpUsageError) throw error;
-    if (p.errors === "throw" && source.primary.control.open) throw error;
+    if (error instanceof RetrieveInterruptedError) throw error;
+    // The session is still there (a refused MODE, errors: "throw"): the error as it is.
+    if (source.primary.control.open) throw error;
     throw tally.interrupted(error);
   }
 }
@@ -137,31 +147,26 @@ function requestFor(path: string, p: Plan): FileRequest {
 }
 
 function fileFor(
-  lane: Lane,
   index: number,
   path: string,
-  mode: UsedMode,
   transfer: PerFileTransfer | PersistentTransfer,
   p: Plan,
   tally: Tally,
 ): RetrievedFile {
   let bytes = 0;
   const onProgress = p.onProgress;
-  return new RetrievedFile(
-    { path, index, mode: transfer.mode, source: transfer },
-    (n) => {
-      bytes += n;
-      tally.totalBytes += n;
-      onProgress?.({
-        path,
-        index,
-        bytes,
-        size: transfer.size,
-        totalBytes: tally.totalBytes,
-        filesDone: tally.filesDone,
-      });
-    },
-  );
+  return new RetrievedFile({ path, index, mode: transfer.mode, source: transfer }, (n) => {
+    bytes += n;
+    tally.totalBytes += n;
+    onProgress?.({
+      path,
+      index,
+      bytes,
+      size: transfer.size,
+      totalBytes: tally.totalBytes,
+      filesDone: tally.filesDone,
+    });
+  });
 }
 
 /**
@@ -180,7 +185,8 @@ async function startOne(
 ): Promise<RetrievedFile> {
   let transfer: PerFileTransfer | PersistentTransfer | undefined;
   let fromAhead = false;
-  const failed = (error: FtpError): RetrievedFile => new RetrievedFile({ path, index, mode, error });
+  const failed = (error: FtpError): RetrievedFile =>
+    new RetrievedFile({ path, index, mode, error });
   for (let tries = 0; tries < 2; tries++) {
     try {
       throwIfAborted(p.signal, "The retrieve");
@@ -207,7 +213,7 @@ async function startOne(
     started.catch(() => {});
     try {
       await waitFor(started, { signal: p.signal, what: `Starting "${path}"` });
-      return fileFor(lane, index, path, mode, current, p, tally);
+      return fileFor(index, path, current, p, tally);
     } catch (error) {
       if (p.signal?.aborted) {
         await started.catch(() => {});
@@ -265,7 +271,10 @@ async function* oneLane(
   tally: Tally,
 ): AsyncGenerator<RetrievedFile, void, undefined> {
   throwIfAborted(p.signal, "The retrieve");
-  const mode = await waitFor(lane.resolveMode(p.mode), { signal: p.signal, what: "Choosing a mode" });
+  const mode = await waitFor(lane.resolveMode(p.mode), {
+    signal: p.signal,
+    what: "Choosing a mode",
+  });
   const ahead: PersistentTransfer[] = [];
   let current: RetrievedFile | undefined;
   const onAbort = (): void => {
@@ -287,7 +296,9 @@ async function* oneLane(
   } finally {
     p.signal?.removeEventListener("abort", onAbort);
     if (current !== undefined) {
-      await current.abort(new FtpAbortError(`The retrieve stopped while "${current.path}" was in flight`));
+      await current.abort(
+        new FtpAbortError(`The retrieve stopped while "${current.path}" was in flight`),
+      );
     }
     for (const t of ahead.splice(0)) await t.forget();
   }
@@ -301,9 +312,7 @@ async function* manyLanes(
 ): AsyncGenerator<RetrievedFile, void, undefined> {
   const wanted = Math.min(p.concurrency, paths.length);
   const primary = source.primary;
-  const opened = await Promise.allSettled(
-    Array.from({ length: wanted - 1 }, () => source.open()),
-  );
+  const opened = await Promise.allSettled(Array.from({ length: wanted - 1 }, () => source.open()));
   const extra: Lane[] = [];
   for (const r of opened) {
     if (r.status === "fulfilled") extra.push(r.value);
@@ -359,7 +368,9 @@ async function* manyLanes(
         continue;
       }
       if (stopping) {
-        await file.abort(new FtpAbortError(`The retrieve stopped while "${file.path}" was in flight`));
+        await file.abort(
+          new FtpAbortError(`The retrieve stopped while "${file.path}" was in flight`),
+        );
         return;
       }
       active.add(file);
@@ -373,7 +384,8 @@ async function* manyLanes(
   const workers = lanes.map((lane) => worker(lane));
 
   const take = async (k: number): Promise<RetrievedFile> => {
-    if (p.order === "list") return waitFor(slots[k]!.promise, { signal: p.signal, what: "The retrieve" });
+    if (p.order === "list")
+      return waitFor(slots[k]!.promise, { signal: p.signal, what: "The retrieve" });
     for (;;) {
       // Completion order: the earliest file (or failure) not handed out yet.
       const i = readyOrder.shift();

@@ -88,18 +88,25 @@ export class RetrievedFile {
         pull: async (controller) => {
           this.#started = true;
           try {
-            const chunks = await source!.pull();
-            if (this.#cancelled) return;
-            if (chunks === undefined) {
-              this.#complete = true;
-              controller.close();
-              this.#finished.resolve();
-              return;
-            }
-            for (const chunk of chunks) {
-              if (chunk.length === 0) continue;
-              controller.enqueue(chunk);
-              onBytes?.(chunk.length);
+            // A pull must enqueue or close: the stream does not call it again on its own
+            // when it resolves with nothing (a read would wait forever).
+            for (;;) {
+              const chunks = await source!.pull();
+              if (this.#cancelled) return;
+              if (chunks === undefined) {
+                this.#complete = true;
+                controller.close();
+                this.#finished.resolve();
+                return;
+              }
+              let enqueued = false;
+              for (const chunk of chunks) {
+                if (chunk.length === 0) continue;
+                controller.enqueue(chunk);
+                enqueued = true;
+                onBytes?.(chunk.length);
+              }
+              if (enqueued) return;
             }
           } catch (error) {
             if (this.#cancelled) return;

@@ -141,7 +141,11 @@ export class Session implements AsyncDisposable {
     const list = [...paths];
     const { planDownloads, saveFiles } = await import("./download-to.ts");
     const planned = planDownloads(folder, list);
-    const saved = await saveFiles(planned.root, planned.targets, this.retrieve(planned.safe, options));
+    const saved = await saveFiles(
+      planned.root,
+      planned.targets,
+      this.retrieve(planned.safe, options),
+    );
     const byPath = new Map<string, DownloadResult>();
     for (const r of [...planned.refused, ...saved]) byPath.set(r.path, r);
     return list.map((p) => byPath.get(p)!);
@@ -165,7 +169,8 @@ export class Session implements AsyncDisposable {
           this.#mlsd = true;
           return filterDots(parseListing(body, { format: "mlsd" }), options.includeDots);
         } catch (error) {
-          if (!(FtpError.isInstance(error) && (error.code === 500 || error.code === 502))) throw error;
+          if (!(FtpError.isInstance(error) && (error.code === 500 || error.code === 502)))
+            throw error;
           this.#mlsd = false;
         }
       }
@@ -277,7 +282,8 @@ export class Session implements AsyncDisposable {
    */
   async send(command: string, options: CommandOptions = {}): Promise<Reply> {
     const m = /^([^\s]+)(?: (.*))?$/s.exec(command);
-    if (m === null) throw new FtpUsageError(`Cannot send ${JSON.stringify(command)}: it has no verb`);
+    if (m === null)
+      throw new FtpUsageError(`Cannot send ${JSON.stringify(command)}: it has no verb`);
     const verb = m[1]!;
     const argument = m[2];
     if (/^(PASV|EPSV|PORT|EPRT|RETR|STOR|STOU|APPE|LIST|NLST|MLSD|AUTH|MODE)$/i.test(verb)) {
@@ -303,7 +309,11 @@ export class Session implements AsyncDisposable {
     return this.close();
   }
 
-  async #command(verb: string, argument: string | undefined, options: CommandOptions): Promise<Reply> {
+  async #command(
+    verb: string,
+    argument: string | undefined,
+    options: CommandOptions,
+  ): Promise<Reply> {
     return this.#exclusive(`${verb}`, async () => {
       const reply = await waitFor(this.#lane.control.send(verb, argument, sendOptions(options)), {
         signal: options.signal,
@@ -330,7 +340,8 @@ export class Session implements AsyncDisposable {
         `Cannot run ${what} while retrieve() is running on this session: finish or break the loop first, or use a second session`,
       );
     }
-    if (this.#closing !== undefined) throw new FtpUsageError(`Cannot run ${what}: the session is closed`);
+    if (this.#closing !== undefined)
+      throw new FtpUsageError(`Cannot run ${what}: the session is closed`);
     const before = this.#lock;
     let release!: () => void;
     this.#lock = new Promise<void>((resolve) => {

@@ -8,7 +8,10 @@ import type { TlsClientOptions } from "@ftpkit/socket";
 import type { ClientTlsOptions } from "./options.ts";
 
 /** The TLS options of a connection to `host`. */
-export function clientTlsOptions(tls: ClientTlsOptions | undefined, host: string): TlsClientOptions {
+export function clientTlsOptions(
+  tls: ClientTlsOptions | undefined,
+  host: string,
+): TlsClientOptions {
   const options: TlsClientOptions = {};
   // SNI carries names only (RFC 6066 §3); for an IP address the adapter checks the
   // certificate against the address it connected to.

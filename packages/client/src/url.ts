@@ -72,7 +72,8 @@ export function parseFtpUrl(url: string | URL): FtpTarget {
     }
   }
   const path = decode(parsed.pathname.replace(/^\//, ""), text);
-  if (/[\r\n\0]/.test(path)) throw new FtpUsageError("Refusing a URL whose path contains CR, LF or NUL");
+  if (/[\r\n\0]/.test(path))
+    throw new FtpUsageError("Refusing a URL whose path contains CR, LF or NUL");
   return { host, port, user, password, secure: scheme.secure, path };
 }
 

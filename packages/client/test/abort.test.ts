@@ -76,7 +76,10 @@ describe("abort, break, drain", () => {
     await using session = await connect(server.url, { sockets });
     const controller = new AbortController();
     const run = (async () => {
-      for await (const file of session.retrieve(["big", "small"], { mode: "S", signal: controller.signal })) {
+      for await (const file of session.retrieve(["big", "small"], {
+        mode: "S",
+        signal: controller.signal,
+      })) {
         for await (const _chunk of file.body) controller.abort();
       }
     })();
@@ -94,7 +97,8 @@ describe("abort, break, drain", () => {
           await c.reply(150, "Accepted data connection");
           const w = data.writable.getWriter();
           try {
-            for (let at = 0; ; at += 65536) await w.write(big.subarray(at % big.length, (at % big.length) + 65536));
+            for (let at = 0; ; at += 65536)
+              await w.write(big.subarray(at % big.length, (at % big.length) + 65536));
           } catch {
             // The client closed it; pure-ftpd says nothing now, and answers ABOR with 150 + 226.
           }

@@ -1,11 +1,12 @@
+import type { FtpServer } from "@ftpkit/server";
 import { describe, expect, it } from "vitest";
 import { connect, type RetrievedFile } from "../src/index.ts";
-import type { FtpServer } from "@ftpkit/server";
 import { equalBytes, ourServer, seedFiles } from "./helpers/our-server.ts";
 
 /** Waits until every session but the first has disconnected. */
 async function extraLanesGone(server: FtpServer): Promise<void> {
-  for (const id of server.log.sessions().slice(1)) await server.log.waitFor({ kind: "disconnect", session: id });
+  for (const id of server.log.sessions().slice(1))
+    await server.log.waitFor({ kind: "disconnect", session: id });
 }
 
 describe("concurrency: several control connections as lanes", () => {
@@ -37,7 +38,10 @@ describe("concurrency: several control connections as lanes", () => {
     await using ours = await ourServer(seed);
     await using session = await connect(ours.url, { sockets: ours.sockets });
     const got: string[] = [];
-    for await (const f of session.retrieve(Object.keys(seed), { concurrency: 3, order: "completion" })) {
+    for await (const f of session.retrieve(Object.keys(seed), {
+      concurrency: 3,
+      order: "completion",
+    })) {
       expect(equalBytes(await f.bytes(), seed[f.path]!)).toBe(true);
       got.push(f.path);
     }

@@ -1,8 +1,8 @@
 import { FtpProtocolError } from "@ftpkit/errors";
 import { describe, expect, it } from "vitest";
+import { createSocketPair } from "../../socket/src/memory-socket.ts";
 import { ControlConnection } from "../src/control-connection.ts";
 import { createStats } from "../src/stats.ts";
-import { createSocketPair } from "../../socket/src/memory-socket.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

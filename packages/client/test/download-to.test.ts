@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, symlink, mkdir } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FtpUsageError } from "@ftpkit/errors";
@@ -55,7 +55,11 @@ describe("downloadTo", () => {
   it("saves files under the folder, creating subfolders, with temporary names renamed at the end", async () => {
     await using ours = await ourServer({ "a.txt": "A", "dir/sub/b.txt": "BB" });
     await using session = await connect(ours.url, { sockets: ours.sockets });
-    const results = await session.downloadTo(join(base, "out"), ["a.txt", "dir/sub/b.txt", "missing"]);
+    const results = await session.downloadTo(join(base, "out"), [
+      "a.txt",
+      "dir/sub/b.txt",
+      "missing",
+    ]);
     expect(results.map((r) => [r.path, r.ok])).toEqual([
       ["a.txt", true],
       ["dir/sub/b.txt", true],

@@ -89,11 +89,30 @@ describe("MODE B and C over one persistent data connection (@ftpkit/server)", ()
     });
   });
 
+  it("switching from MODE B to MODE C opens a connection for C, then keeps it", async () => {
+    const seed = seedFiles(20);
+    await using ours = await ourServer(seed);
+    await using session = await connect(ours.url, { sockets: ours.sockets });
+    const paths = Object.keys(seed);
+    expectSame(
+      await readAll(session.retrieve(paths.slice(0, 10), { mode: "B" })),
+      Object.fromEntries(paths.slice(0, 10).map((p) => [p, seed[p]!])),
+    );
+    expectSame(
+      await readAll(session.retrieve(paths.slice(10), { mode: "C" })),
+      Object.fromEntries(paths.slice(10).map((p) => [p, seed[p]!])),
+    );
+    expect(ours.server.log.stats().dataConnections).toBe(2);
+  });
+
   it("verifies files with HASH when asked", async () => {
     const seed = seedFiles(3);
     await using ours = await ourServer(seed);
     await using session = await connect(ours.url, { sockets: ours.sockets });
-    expectSame(await readAll(session.retrieve(Object.keys(seed), { mode: "B", verify: true })), seed);
+    expectSame(
+      await readAll(session.retrieve(Object.keys(seed), { mode: "B", verify: true })),
+      seed,
+    );
     expect(ours.server.log.count({ kind: "command", verb: "HASH" })).toBe(3);
   });
 });
@@ -122,7 +141,8 @@ describe("a MODE B server that closes the data connection after each file (Herme
     });
     await using session = await connect(server.url, { sockets });
     const got: string[] = [];
-    for await (const f of session.retrieve(Object.keys(files), { mode: "B" })) got.push(await f.text());
+    for await (const f of session.retrieve(Object.keys(files), { mode: "B" }))
+      got.push(await f.text());
     expect(got).toEqual(Object.values(files));
     expect(server.dataConnections).toBe(3);
   });
@@ -140,7 +160,10 @@ describe("MODE E (GridFTP): the server connects to our PORT and keeps the connec
       return cached;
     };
     return {
-      MODE: (a, c) => (a === "E" || a === "S" ? c.reply(200, `Mode set to ${a}.`) : c.reply(501, `'MODE ${a}' unrecognized transfer mode.`)),
+      MODE: (a, c) =>
+        a === "E" || a === "S"
+          ? c.reply(200, `Mode set to ${a}.`)
+          : c.reply(501, `'MODE ${a}' unrecognized transfer mode.`),
       PORT: (a, c) => {
         const n = a.split(",").map(Number);
         target = { port: n[4]! * 256 + n[5]! };
@@ -152,7 +175,10 @@ describe("MODE E (GridFTP): the server connects to our PORT and keeps the connec
         if (file === undefined) return c.reply(550, "not found");
         const reuse = cached !== undefined;
         const data = await connectData(c);
-        await c.reply(reuse ? 125 : 150, reuse ? "Begin transfer (reusing existing data connection)" : "Beginning transfer.");
+        await c.reply(
+          reuse ? 125 : 150,
+          reuse ? "Begin transfer (reusing existing data connection)" : "Beginning transfer.",
+        );
         const e = createEncoder("E");
         const w = data.writable.getWriter();
         for (const chunk of [...e.data(file, 0), ...e.eof()]) await w.write(chunk);
@@ -179,7 +205,9 @@ describe("MODE E (GridFTP): the server connects to our PORT and keeps the connec
         },
       },
     });
-    await using session = await connect(server.url.replace("user:pass", "anonymous:x"), { sockets });
+    await using session = await connect(server.url.replace("user:pass", "anonymous:x"), {
+      sockets,
+    });
     const got: string[] = [];
     for await (const f of session.retrieve(Object.keys(files))) {
       expect(f.mode).toBe("E");

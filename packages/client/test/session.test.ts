@@ -34,7 +34,10 @@ describe("session commands against @ftpkit/server", () => {
   });
 
   it("list falls back to LIST when MLSD is refused", async () => {
-    await using ours = await ourServer({ "a.txt": "hello", "dir/": "" }, { faults: { replies: [{ verb: "MLSD", code: 502 }] } });
+    await using ours = await ourServer(
+      { "a.txt": "hello", "dir/": "" },
+      { faults: { replies: [{ verb: "MLSD", code: 502 }] } },
+    );
     await using session = await connect(ours.url, { sockets: ours.sockets });
     const entries = await session.list();
     expect(entries.map((e) => [e.name, e.kind, e.size]).sort()).toEqual([
@@ -53,7 +56,8 @@ describe("session commands against @ftpkit/server", () => {
     for await (const f of session.retrieve(["f0000.bin"], { mode: "B" })) await f.bytes();
     expect((await session.list()).length).toBe(3);
     const got: number[] = [];
-    for await (const f of session.retrieve(["f0001.bin", "f0002.bin"], { mode: "B" })) got.push((await f.bytes()).length);
+    for await (const f of session.retrieve(["f0001.bin", "f0002.bin"], { mode: "B" }))
+      got.push((await f.bytes()).length);
     expect(got).toEqual([seed["f0001.bin"]!.length, seed["f0002.bin"]!.length]);
   });
 
@@ -90,9 +94,9 @@ describe("session commands against @ftpkit/server", () => {
 
   it("a failed login is a FtpReplyError", async () => {
     await using ours = await ourServer({});
-    await expect(connect(ours.url.replace("u:p", "u:wrong"), { sockets: ours.sockets })).rejects.toBeInstanceOf(
-      FtpReplyError,
-    );
+    await expect(
+      connect(ours.url.replace("u:p", "u:wrong"), { sockets: ours.sockets }),
+    ).rejects.toBeInstanceOf(FtpReplyError);
   });
 
   it("the control connection dropped mid-retrieve is a RetrieveInterruptedError that says what completed", async () => {
@@ -109,7 +113,8 @@ describe("session commands against @ftpkit/server", () => {
       for await (const f of session.retrieve(Object.keys(seed), { mode: "S" })) {
         await f.bytes();
         done.push(f.path);
-        if (++n === 3) ours.server.faults = { closeControl: { verb: "RETR", when: "command", times: 1 } };
+        if (++n === 3)
+          ours.server.faults = { closeControl: { verb: "RETR", when: "command", times: 1 } };
       }
     })();
     const error = await run.then(
@@ -134,7 +139,8 @@ describe("login details", () => {
           return c.reply(230, "Logged in with account");
         },
         TYPE: (_a, c) => c.reply(c.state.acct ? 200 : 530, "type"),
-        FEAT: (_a, c) => (c.state.acct ? c.reply(211, ["Features:", " SIZE", "End"]) : c.reply(530, "Login first")),
+        FEAT: (_a, c) =>
+          c.state.acct ? c.reply(211, ["Features:", " SIZE", "End"]) : c.reply(530, "Login first"),
       },
     });
     await using session = await connect(server.url, { sockets, account: "acme" });
@@ -148,7 +154,8 @@ describe("login details", () => {
     await using server = await ScriptedServer.start(sockets, {
       handlers: {
         // A server that takes only the first command of each write.
-        PASS: (_a, c) => (c.server.controlChunks === burst ? c.reply(500, "Bad sequence") : c.reply(230, "ok")),
+        PASS: (_a, c) =>
+          c.server.controlChunks === burst ? c.reply(500, "Bad sequence") : c.reply(230, "ok"),
         USER: (_a, c) => {
           burst = c.server.controlChunks;
           return c.reply(331, "pass");
@@ -165,14 +172,20 @@ describe("login details", () => {
     await using server = await ScriptedServer.start(sockets, {
       handlers: { AUTH: (_a, c) => c.reply(500, "AUTH not understood") },
     });
-    await expect(connect(server.url.replace("ftp:", "ftpes:"), { sockets })).rejects.toMatchObject({ code: 500 });
-    await expect(connect(server.url, { sockets, secure: "explicit" })).rejects.toBeInstanceOf(FtpReplyError);
+    await expect(connect(server.url.replace("ftp:", "ftpes:"), { sockets })).rejects.toMatchObject({
+      code: 500,
+    });
+    await expect(connect(server.url, { sockets, secure: "explicit" })).rejects.toBeInstanceOf(
+      FtpReplyError,
+    );
     expect(server.commands).toEqual(["AUTH TLS", "AUTH TLS"]);
   });
 
   it("keeps multi-line and 120 greetings apart from the replies", async () => {
     const sockets = memoryAdapter();
-    await using server = await ScriptedServer.start(sockets, { greeting: "line one\nline two\nready" });
+    await using server = await ScriptedServer.start(sockets, {
+      greeting: "line one\nline two\nready",
+    });
     await using session = await connect(server.url, { sockets });
     expect(session.greeting).toBe("line one\nline two\nready");
     expect(await session.pwd()).toBe("/");
@@ -183,6 +196,8 @@ describe("login details", () => {
     await using server = await ScriptedServer.start(sockets, {
       handlers: { USER: (_a, c) => c.raw(`331 ${"x".repeat(100_000)}`) },
     });
-    await expect(connect(server.url, { sockets, maxReplyLineLength: 1000 })).rejects.toBeInstanceOf(FtpProtocolError);
+    await expect(connect(server.url, { sockets, maxReplyLineLength: 1000 })).rejects.toBeInstanceOf(
+      FtpProtocolError,
+    );
   });
 });

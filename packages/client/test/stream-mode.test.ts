@@ -19,7 +19,9 @@ describe("MODE S: a fresh data connection per file", () => {
     for (let i = 0; i < 20; i++) files[`f${i}`] = `content ${i}`;
     await using server = await ScriptedServer.start(sockets, { files });
     await using session = await connect(server.url, { sockets });
-    expect(await texts(session.retrieve(Object.keys(files), { mode: "S" }))).toEqual(Object.values(files));
+    expect(await texts(session.retrieve(Object.keys(files), { mode: "S" }))).toEqual(
+      Object.values(files),
+    );
     const wire = server.commands.filter((c) => /^(EPSV|PASV|RETR)/.test(c));
     expect(wire).toHaveLength(40);
     for (let i = 0; i < wire.length; i += 2) {
@@ -36,7 +38,12 @@ describe("MODE S: a fresh data connection per file", () => {
     await using server = await ScriptedServer.start(sockets, { files });
     await using session = await connect(server.url, { sockets });
     const before = { ...session.stats };
-    expect(await texts(session.retrieve(["a", "b", "c", "d"], { mode: "S" }))).toEqual(["1", "22", "333", "4444"]);
+    expect(await texts(session.retrieve(["a", "b", "c", "d"], { mode: "S" }))).toEqual([
+      "1",
+      "22",
+      "333",
+      "4444",
+    ]);
     // File a: [SIZE, EPSV] then [RETR] (EPSV not yet proven); b, c, d: one write each.
     expect(session.stats.writes - before.writes).toBe(5);
     expect(session.stats.roundTrips - before.roundTrips).toBe(5);
@@ -91,8 +98,14 @@ describe("MODE S: a fresh data connection per file", () => {
     {
       // The named host refuses; the scripted server never answers RETR then, so the
       // session's reply timeout ends it.
-      await using session = await connect(server.url, { sockets, trustPasvHost: true, timeout: 300 });
-      const files = await collect(session.retrieve(["a"], { mode: "S", size: false })).catch((e: unknown) => e);
+      await using session = await connect(server.url, {
+        sockets,
+        trustPasvHost: true,
+        timeout: 300,
+      });
+      const files = await collect(session.retrieve(["a"], { mode: "S", size: false })).catch(
+        (e: unknown) => e,
+      );
       expect(files).toBeInstanceOf(Error);
       expect(sockets.connectedHosts).toContain("127.0.0.2");
     }
@@ -111,7 +124,9 @@ describe("MODE S: a fresh data connection per file", () => {
     expect(results[1]!.error).toBeInstanceOf(FtpReplyError);
     expect(results[1]!.error!.code).toBe(550);
     await expect(results[1]!.bytes()).rejects.toBeInstanceOf(FtpReplyError);
-    await expect(texts(session.retrieve(["a", "missing", "c"], { mode: "S", errors: "throw" }))).rejects.toMatchObject({
+    await expect(
+      texts(session.retrieve(["a", "missing", "c"], { mode: "S", errors: "throw" })),
+    ).rejects.toMatchObject({
       code: 550,
     });
     expect(await session.size("c")).toBe(1);
@@ -122,7 +137,9 @@ describe("MODE S: a fresh data connection per file", () => {
     await using server = await ScriptedServer.start(sockets, { files: { a: "A" } });
     await using session = await connect(server.url, { sockets });
     const seen = server.commands.length;
-    const results = await collect(session.retrieve(["a\r\nDELE b", "x\ny", "nul\0", "a"], { mode: "S" }));
+    const results = await collect(
+      session.retrieve(["a\r\nDELE b", "x\ny", "nul\0", "a"], { mode: "S" }),
+    );
     expect(results.map((f) => f.ok)).toEqual([false, false, false, true]);
     for (const f of results.slice(0, 3)) expect(f.error).toBeInstanceOf(FtpUsageError);
     const sent = server.commands.slice(seen);
@@ -144,7 +161,10 @@ describe("MODE S: a fresh data connection per file", () => {
       await w.close();
       await c.reply(226, "Transfer complete.");
     };
-    await using server = await ScriptedServer.start(sockets, { files: { a: "AAA", b: "BB" }, handlers: { RETR: retr } });
+    await using server = await ScriptedServer.start(sockets, {
+      files: { a: "AAA", b: "BB" },
+      handlers: { RETR: retr },
+    });
     await using session = await connect(server.url, { sockets });
     expect(await texts(session.retrieve(["a", "b"], { mode: "S" }))).toEqual(["AAA", "BB"]);
   });
@@ -165,7 +185,10 @@ describe("MODE S integrity: SIZE, 426, resume with REST", () => {
       const w = data.writable.getWriter();
       await w.write(file.subarray(start, end));
       await w.close();
-      await c.reply(end < file.length ? finalCode : 226, end < file.length ? "Connection closed; transfer aborted." : "OK");
+      await c.reply(
+        end < file.length ? finalCode : 226,
+        end < file.length ? "Connection closed; transfer aborted." : "OK",
+      );
     };
   }
 
@@ -197,7 +220,10 @@ describe("MODE S integrity: SIZE, 426, resume with REST", () => {
     const sockets = memoryAdapter();
     await using server = await ScriptedServer.start(sockets, {
       files: { big: body },
-      handlers: { RETR: cuttingRetr([300], 426), REST: (_a, c) => c.reply(502, "REST not implemented") },
+      handlers: {
+        RETR: cuttingRetr([300], 426),
+        REST: (_a, c) => c.reply(502, "REST not implemented"),
+      },
     });
     await using session = await connect(server.url, { sockets });
     const [file] = await collect(session.retrieve(["big"], { mode: "S" }), true);

@@ -4,7 +4,12 @@ import { parseFtpUrl } from "../src/index.ts";
 
 describe("parseFtpUrl", () => {
   it("reads the three schemes with their default ports", () => {
-    expect(parseFtpUrl("ftp://h/")).toMatchObject({ host: "h", port: 21, secure: false, user: undefined });
+    expect(parseFtpUrl("ftp://h/")).toMatchObject({
+      host: "h",
+      port: 21,
+      secure: false,
+      user: undefined,
+    });
     expect(parseFtpUrl("ftpes://h/")).toMatchObject({ port: 21, secure: "explicit" });
     expect(parseFtpUrl("ftps://h/")).toMatchObject({ port: 990, secure: "implicit" });
   });

@@ -9,7 +9,7 @@
 
 import { createHash } from "node:crypto";
 import { appendFileSync } from "node:fs";
-import { connect, type ConnectOptions, type Session, type TraceEvent } from "@ftpkit/client";
+import { type ConnectOptions, connect, type Session, type TraceEvent } from "@ftpkit/client";
 import { nodeSockets } from "@ftpkit/socket-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -33,7 +33,10 @@ export function sha256(bytes: Uint8Array): string {
 }
 
 /** Connect options for a real server in a TLS mode (the certificate is trusted, not skipped). */
-export function optionsFor(server: RealServer, extra: Partial<ConnectOptions> = {}): ConnectOptions {
+export function optionsFor(
+  server: RealServer,
+  extra: Partial<ConnectOptions> = {},
+): ConnectOptions {
   const log = process.env.FTPKIT_TRACE;
   const own = extra.trace;
   const trace =
@@ -45,7 +48,8 @@ export function optionsFor(server: RealServer, extra: Partial<ConnectOptions> = 
         };
   return {
     sockets: nodeSockets(),
-    secure: server.tls === "ftps" ? "explicit" : server.tls === "ftps-implicit" ? "implicit" : false,
+    secure:
+      server.tls === "ftps" ? "explicit" : server.tls === "ftps-implicit" ? "implicit" : false,
     ...(server.certificate === undefined ? {} : { tls: { ca: server.certificate } }),
     timeout: 15_000,
     activePorts: server.activePorts,
@@ -62,7 +66,11 @@ export interface Fixture {
 }
 
 /** Starts `name` in `tls` with 200 files under `many/` and the standard fixtures. */
-export function useServer(name: RealServerName, portBase: number, tls: RealServerTls): () => Fixture {
+export function useServer(
+  name: RealServerName,
+  portBase: number,
+  tls: RealServerTls,
+): () => Fixture {
   let root: TempRoot | undefined;
   let fixture: Fixture | undefined;
   beforeAll(async () => {
@@ -130,7 +138,9 @@ export function clientSuite(
         const { server, many } = get();
         await using session = await connect(server.url, optionsFor(server));
         const entries = await session.list("many");
-        const names = entries.filter((e) => e.kind === "file").map((e) => e.name.replace(/^.*\//, ""));
+        const names = entries
+          .filter((e) => e.kind === "file")
+          .map((e) => e.name.replace(/^.*\//, ""));
         expect(names.sort()).toEqual(many.map((f) => f.path.slice("many/".length)).sort());
         expect(await session.size("hello.txt")).toBe(6);
         await expect(session.size("no-such-file")).rejects.toMatchObject({ code: 550 });

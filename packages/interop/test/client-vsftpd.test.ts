@@ -12,7 +12,9 @@ clientSuite("vsftpd", 21300, ["plain", "ftps", "ftps-implicit"], (get, tls) => {
       const notices: string[] = [];
       await using session = await connect(
         server.url,
-        optionsFor(server, { trace: (e) => (e.type === "notice" ? notices.push(e.message) : undefined) }),
+        optionsFor(server, {
+          trace: (e) => (e.type === "notice" ? notices.push(e.message) : undefined),
+        }),
       );
       await retrieveAndCheck(session, many.slice(0, 20));
       expect(notices.filter((n) => n.includes("did not resume"))).toEqual([]);

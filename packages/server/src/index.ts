@@ -1,6 +1,6 @@
 /**
  * `@ftpkit/server`: a real FTP server for tests, demos and users. Every transfer mode
- * (S, B, C, Z), FTPS, in-memory or folder storage, fault injection and a log tests
+ * (S, B, C, Z, and E on one connection), FTPS, in-memory or folder storage, fault injection and a log tests
  * can read.
  *
  * @module

@@ -71,7 +71,9 @@ export interface ReceiveSettings extends TransferSettings {
 }
 
 const LF = 0x0a;
-const keepsConnection = (mode: TransferMode): boolean => mode === "B" || mode === "C";
+// B, C and E mark the end of a file inside the data: the connection outlives the file.
+const keepsConnection = (mode: TransferMode): boolean =>
+  mode === "B" || mode === "C" || mode === "E";
 
 /** Watches a transfer for progress and calls `expire` after `ms` without any. */
 class Watchdog {
@@ -261,7 +263,12 @@ export async function sendData(
   });
   const ascii =
     !settings.raw && settings.type === "A" && structure === "F" ? new AsciiToNetwork() : undefined;
-  const markers = keepsConnection(settings.mode) && !settings.raw ? settings.restartInterval : 0;
+  const markers =
+    (settings.mode === "B" || settings.mode === "C") && !settings.raw
+      ? settings.restartInterval
+      : 0;
+  // MODE E blocks carry their offset: the first one starts where REST said.
+  let firstOffset: number | undefined = settings.mode === "E" ? settings.offset : undefined;
   const wire = new Wire(connection, settings);
   let bytes = 0;
   let sinceMarker = 0;
@@ -271,14 +278,19 @@ export async function sendData(
       if (structure === "R") {
         let start = 0;
         for (let i = chunk.indexOf(LF); i !== -1; i = chunk.indexOf(LF, start)) {
-          await wire.write(encoder.data(chunk.subarray(start, i)));
+          await wire.write(encoder.data(chunk.subarray(start, i), firstOffset));
+          firstOffset = undefined;
           await wire.write(encoder.record());
           start = i + 1;
         }
-        if (start < chunk.length) await wire.write(encoder.data(chunk.subarray(start)));
+        if (start < chunk.length)
+          await wire.write(encoder.data(chunk.subarray(start), firstOffset));
       } else {
-        await wire.write(encoder.data(ascii === undefined ? chunk : ascii.convert(chunk)));
+        await wire.write(
+          encoder.data(ascii === undefined ? chunk : ascii.convert(chunk), firstOffset),
+        );
       }
+      firstOffset = undefined;
       bytes += chunk.length;
       sinceMarker += chunk.length;
       // In record structure a marker goes only between records, so that a resume starts one.
@@ -334,6 +346,12 @@ export async function receiveData(
     settings.type === "A" && settings.structure === "F" ? new AsciiFromNetwork() : undefined;
   const wire = new Wire(connection, settings);
   const persistent = keepsConnection(settings.mode);
+  const extended = settings.mode === "E";
+  // MODE E: blocks must come in order on this one connection (no parallel transfers);
+  // the file is complete after its EOF block and as many EODs as that block announced.
+  let expectedOffset = settings.offset;
+  let eodsNeeded = Number.POSITIVE_INFINITY;
+  let eods = 0;
   let bytes = 0;
   const store = async (data: Uint8Array): Promise<void> => {
     if (data.length === 0) return;
@@ -368,6 +386,16 @@ export async function receiveData(
         const event = events[i]!;
         switch (event.type) {
           case "data":
+            if (extended) {
+              if (event.offset !== undefined && event.offset !== expectedOffset) {
+                throw new TransferError(
+                  `MODE E block at offset ${event.offset}, expected ${expectedOffset}: this server takes one data connection with blocks in order`,
+                  426,
+                  bytes,
+                );
+              }
+              expectedOffset += event.data.length;
+            }
             await store(ascii === undefined ? event.data : ascii.convert(event.data));
             break;
           case "eor":
@@ -377,6 +405,17 @@ export async function receiveData(
             await settings.onMarker(event.marker, settings.offset + bytes);
             break;
           case "eof":
+            if (extended) {
+              eodsNeeded = event.eodCount ?? 1;
+              if (eodsNeeded !== 1) {
+                throw new TransferError(
+                  `MODE E EOF announces ${eodsNeeded} data connections; this server takes one (OPTS STOR Parallelism is not offered)`,
+                  426,
+                  bytes,
+                );
+              }
+              if (eods < eodsNeeded) break;
+            }
             if (ascii !== undefined) await store(ascii.flush());
             if (persistent) {
               connection.pending = events.slice(i + 1);
@@ -384,6 +423,11 @@ export async function receiveData(
             }
             break;
           case "eod":
+            if (extended && ++eods >= eodsNeeded) {
+              if (ascii !== undefined) await store(ascii.flush());
+              connection.pending = events.slice(i + 1);
+              return bytes;
+            }
             break;
         }
       }

@@ -204,3 +204,47 @@ describe("active mode", () => {
     expect((await c.cmd("PORT 127,0,0,1,195,80")).code).toBe(503);
   });
 });
+
+describe("IPv6", () => {
+  it("EPSV and EPRT over ::1; PASV cannot name an IPv6 address", async () => {
+    const { nodeSockets } = await import("@ftpkit/socket-node");
+    const { createServer } = await import("../src/index.ts");
+    const { RawControl } = await import("./support/raw-client.ts");
+    const server = createServer({
+      sockets: nodeSockets(),
+      storage: memoryStorage({ six: "over ipv6" }),
+    });
+    try {
+      const { port } = await server.listen({ host: "::1", port: 0 });
+      expect(server.url).toBe(`ftp://[::1]:${port}`);
+      const [c] = await RawControl.connect(port, "::1");
+      try {
+        await c.login();
+        expect((await c.cmd("PASV")).code).toBe(425);
+        expect((await c.cmd("EPSV 1")).code).toBe(522);
+        const data = await c.epsv();
+        c.send("RETR six");
+        expect((await c.next()).code).toBe(150);
+        expect((await data.readAll()).toString()).toBe("over ipv6");
+        expect((await c.next()).code).toBe(226);
+        expect((await c.cmd("EPRT |2|::2|5000|")).code).toBe(504);
+        const listener = createNetServer();
+        const accepted = new Promise<Socket>((resolve) => listener.once("connection", resolve));
+        await new Promise<void>((resolve) => listener.listen(0, "::1", resolve));
+        const lport = (listener.address() as { port: number }).port;
+        expect((await c.cmd(`EPRT |2|::1|${lport}|`)).code).toBe(200);
+        c.send("RETR six");
+        expect((await c.next()).code).toBe(150);
+        const parts: Buffer[] = [];
+        for await (const chunk of await accepted) parts.push(chunk as Buffer);
+        expect(Buffer.concat(parts).toString()).toBe("over ipv6");
+        expect((await c.next()).code).toBe(226);
+        listener.close();
+      } finally {
+        c.close();
+      }
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -36,11 +36,17 @@ export function memoryAdapter(): MemoryAdapter {
       adapter.connects++;
       adapter.connectedHosts.push(options.host);
       const listener = listeners.get(options.port);
-      if (listener === undefined || (options.host !== "127.0.0.1" && options.host !== "localhost")) {
-        throw new ConnectionRefusedError(`Connection to "${options.host}:${options.port}" refused`, {
-          address: `${options.host}:${options.port}`,
-          reason: "refused",
-        });
+      if (
+        listener === undefined ||
+        (options.host !== "127.0.0.1" && options.host !== "localhost")
+      ) {
+        throw new ConnectionRefusedError(
+          `Connection to "${options.host}:${options.port}" refused`,
+          {
+            address: `${options.host}:${options.port}`,
+            reason: "refused",
+          },
+        );
       }
       const local: SocketAddress = { hostname: "127.0.0.1", port: nextPort++, family: "IPv4" };
       const [client, server] = createSocketPair({ a: local, b: listener.address });
@@ -50,7 +56,10 @@ export function memoryAdapter(): MemoryAdapter {
     async listen(options) {
       const port = options.port === undefined || options.port === 0 ? nextPort++ : options.port;
       if (listeners.has(port)) {
-        throw new SocketError(`Port ${port} is in use`, { address: `127.0.0.1:${port}`, reason: "address-in-use" });
+        throw new SocketError(`Port ${port} is in use`, {
+          address: `127.0.0.1:${port}`,
+          reason: "address-in-use",
+        });
       }
       const queue: Socket[] = [];
       const waiters: { resolve: (s: Socket) => void; reject: (e: unknown) => void }[] = [];
@@ -66,7 +75,13 @@ export function memoryAdapter(): MemoryAdapter {
         accept() {
           const s = queue.shift();
           if (s) return Promise.resolve(s);
-          if (closed) return Promise.reject(new SocketError("Listener closed", { address: `127.0.0.1:${port}`, reason: "closed" }));
+          if (closed)
+            return Promise.reject(
+              new SocketError("Listener closed", {
+                address: `127.0.0.1:${port}`,
+                reason: "closed",
+              }),
+            );
           return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
         },
         async close() {
@@ -74,7 +89,12 @@ export function memoryAdapter(): MemoryAdapter {
           closed = true;
           listeners.delete(port);
           for (const w of waiters.splice(0)) {
-            w.reject(new SocketError("Listener closed", { address: `127.0.0.1:${port}`, reason: "closed" }));
+            w.reject(
+              new SocketError("Listener closed", {
+                address: `127.0.0.1:${port}`,
+                reason: "closed",
+              }),
+            );
           }
         },
         async [Symbol.asyncDispose]() {

@@ -1,6 +1,12 @@
 /** Our own @ftpkit/server over the in-memory adapter, seeded for a test. */
 
-import { createServer, type FtpServer, type MemorySeed, memoryStorage, type ServerOptions } from "@ftpkit/server";
+import {
+  createServer,
+  type FtpServer,
+  type MemorySeed,
+  memoryStorage,
+  type ServerOptions,
+} from "@ftpkit/server";
 import { type MemoryAdapter, memoryAdapter } from "./memory-adapter.ts";
 
 export interface OurServer extends AsyncDisposable {
@@ -31,7 +37,10 @@ export async function ourServer(
 }
 
 /** `count` files named `f0000.bin`… with distinct contents of varied lengths. */
-export function seedFiles(count: number, size = (i: number) => 100 + ((i * 37) % 900)): Record<string, Uint8Array> {
+export function seedFiles(
+  count: number,
+  size = (i: number) => 100 + ((i * 37) % 900),
+): Record<string, Uint8Array> {
   const seed: Record<string, Uint8Array> = {};
   for (let i = 0; i < count; i++) {
     const n = size(i);

@@ -62,7 +62,10 @@ export class ScriptedServer implements AsyncDisposable {
     }
   }
 
-  static async start(adapter: SocketAdapter, options: ScriptedServerOptions = {}): Promise<ScriptedServer> {
+  static async start(
+    adapter: SocketAdapter,
+    options: ScriptedServerOptions = {},
+  ): Promise<ScriptedServer> {
     const listener = await adapter.listen({ host: "127.0.0.1", port: 0 });
     const server = new ScriptedServer(adapter, listener, options);
     server.#loops.push(server.#acceptLoop());
@@ -101,7 +104,8 @@ export class ScriptedServer implements AsyncDisposable {
     let pendingData: Promise<Socket> | undefined;
     const ctx: ScriptContext = {
       server: this,
-      reply: (code, t = "OK") => writer.write(encodeReply(code, typeof t === "string" ? t : [...t])),
+      reply: (code, t = "OK") =>
+        writer.write(encodeReply(code, typeof t === "string" ? t : [...t])),
       raw: (bytes) => writer.write(typeof bytes === "string" ? text.encode(bytes) : bytes),
       listen: async () => {
         const l = await this.#adapter.listen({ host: "127.0.0.1", port: 0 });
@@ -134,9 +138,14 @@ export class ScriptedServer implements AsyncDisposable {
       USER: (_a, c) => c.reply(331, "Password please"),
       PASS: (_a, c) => c.reply(230, "Logged in"),
       FEAT: (_a, c) =>
-        c.reply(211, ["Features:", ...(this.#options.features ?? [" EPSV", " SIZE", " REST STREAM"]), "End"]),
+        c.reply(211, [
+          "Features:",
+          ...(this.#options.features ?? [" EPSV", " SIZE", " REST STREAM"]),
+          "End",
+        ]),
       TYPE: (_a, c) => c.reply(200, "Type set"),
-      MODE: (a, c) => (a.toUpperCase() === "S" ? c.reply(200, "Mode S") : c.reply(504, "Unsupported mode")),
+      MODE: (a, c) =>
+        a.toUpperCase() === "S" ? c.reply(200, "Mode S") : c.reply(504, "Unsupported mode"),
       OPTS: (_a, c) => c.reply(200, "OK"),
       NOOP: (_a, c) => c.reply(200, "NOOP ok"),
       PWD: (_a, c) => c.reply(257, '"/" is the current directory'),
@@ -145,7 +154,8 @@ export class ScriptedServer implements AsyncDisposable {
         const f = this.files.get(a);
         return f === undefined ? c.reply(550, "No such file") : c.reply(213, String(f.length));
       },
-      MDTM: (a, c) => (this.files.has(a) ? c.reply(213, "20200102030405") : c.reply(550, "No such file")),
+      MDTM: (a, c) =>
+        this.files.has(a) ? c.reply(213, "20200102030405") : c.reply(550, "No such file"),
       REST: (a, c) => {
         c.rest = Number(a);
         return c.reply(350, "Restarting");
@@ -193,7 +203,8 @@ export class ScriptedServer implements AsyncDisposable {
         await c.reply(150, "Here comes the listing");
         const w = data.writable.getWriter();
         const lines = [...this.files].map(
-          ([name, body]) => `-rw-r--r--    1 1000     1000     ${String(body.length).padStart(8)} Jan 02  2020 ${name}\r\n`,
+          ([name, body]) =>
+            `-rw-r--r--    1 1000     1000     ${String(body.length).padStart(8)} Jan 02  2020 ${name}\r\n`,
         );
         await w.write(text.encode(lines.join("")));
         await w.close().catch(() => {});
@@ -214,7 +225,8 @@ export class ScriptedServer implements AsyncDisposable {
         if (done) break;
         this.controlChunks++;
         for (const command of parser.push(value)) {
-          const line = command.argument === "" ? command.verb : `${command.verb} ${command.argument}`;
+          const line =
+            command.argument === "" ? command.verb : `${command.verb} ${command.argument}`;
           this.commands.push(line);
           const handler = this.#options.handlers?.[command.verb] ?? defaults[command.verb];
           if (handler === undefined) await ctx.reply(502, "Command not implemented");

@@ -81,6 +81,19 @@ async function opts(s: Session, argument: string): Promise<void> {
       s.state.mlstFacts = MLST_FACTS.filter((f) => wanted.includes(f));
       return s.reply(200, `MLST OPTS ${s.state.mlstFacts.map((f) => `${f};`).join("")}`);
     }
+    case "RETR":
+    case "STOR": {
+      // GridFTP: OPTS RETR Parallelism=n,n,n; — this server moves MODE E over one connection.
+      const m = /^Parallelism=(\d+),(\d+),(\d+);?$/i.exec(value);
+      if (m === null) return s.reply(501, `OPTS ${name} ${value} not understood`);
+      if (m.slice(1).some((n) => n !== "1")) {
+        return s.reply(
+          501,
+          "Only Parallelism=1,1,1 is offered: MODE E here uses one data connection",
+        );
+      }
+      return s.reply(200, "OPTS Command Successful.");
+    }
     case "HASH": {
       if (value === "") return s.reply(200, s.state.hashAlgorithm);
       const algorithm = hashAlgorithmNamed(value);

@@ -86,10 +86,10 @@ export const PARAMETER_COMMANDS: Record<string, CommandSpec> = {
     },
   },
   MODE: {
-    help: "MODE S|B|C|Z",
+    help: "MODE S|B|C|Z|E",
     run: async (s, argument) => {
       const mode = argument.trim().toUpperCase();
-      if (mode !== "S" && mode !== "B" && mode !== "C" && mode !== "Z") {
+      if (mode !== "S" && mode !== "B" && mode !== "C" && mode !== "Z" && mode !== "E") {
         return s.reply(504, `MODE ${argument.trim()} not supported`);
       }
       if (mode === "Z" && s.state.structure === "R")

@@ -20,7 +20,8 @@ import {
 } from "./command-spec.ts";
 import { typeName } from "./parameter-commands.ts";
 
-const keepsConnection = (s: Session): boolean => s.state.mode === "B" || s.state.mode === "C";
+const keepsConnection = (s: Session): boolean =>
+  s.state.mode === "B" || s.state.mode === "C" || s.state.mode === "E";
 
 function settingsFor(
   s: Session,

@@ -1,0 +1,109 @@
+import { testCertificate } from "@ftpkit/conformance";
+import { FtpReplyError, TlsError } from "@ftpkit/errors";
+import { createServer, type FtpServer, memoryStorage, type ServerOptions } from "@ftpkit/server";
+import { nodeSockets } from "@ftpkit/socket-node";
+import { afterEach, describe, expect, it } from "vitest";
+import { connect, type TraceEvent } from "../src/index.ts";
+import { equalBytes, seedFiles } from "./helpers/our-server.ts";
+
+const sockets = nodeSockets();
+const seed = seedFiles(20);
+let server: FtpServer | undefined;
+
+async function start(
+  tls: NonNullable<ServerOptions["tls"]>,
+  extra: Partial<ServerOptions> = {},
+): Promise<number> {
+  server = createServer({
+    sockets,
+    storage: memoryStorage(seed),
+    users: { u: "p" },
+    limits: { loginFailureDelay: 0 },
+    tls,
+    ...extra,
+  });
+  return (await server.listen({ host: "127.0.0.1", port: 0 })).port;
+}
+
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+function argumentsOf(verb: string): string[] {
+  return server!.log
+    .filter({ kind: "command", verb })
+    .map((e) => (e as { argument?: string }).argument ?? "");
+}
+
+const certs = { cert: testCertificate.cert, key: testCertificate.key };
+
+describe("FTPS against @ftpkit/server over real sockets", () => {
+  for (const mode of ["S", "B"] as const) {
+    it(`explicit (ftpes://), TLS required and session reuse demanded, MODE ${mode}`, async () => {
+      const port = await start({ ...certs, require: true, requireSessionReuse: true });
+      const notices: string[] = [];
+      const trace = (e: TraceEvent): void => {
+        if (e.type === "notice") notices.push(e.message);
+      };
+      await using session = await connect(`ftpes://u:p@localhost:${port}/`, {
+        sockets,
+        tls: { ca: testCertificate.ca },
+        trace,
+      });
+      expect(session.secure).toBe(true);
+      for await (const f of session.retrieve(Object.keys(seed), { mode })) {
+        expect(equalBytes(await f.bytes(), seed[f.path]!)).toBe(true);
+      }
+      expect(notices.filter((n) => n.includes("did not resume"))).toEqual([]);
+      expect((await session.list()).length).toBe(20);
+      const commands = server!.log.commands();
+      expect(commands.indexOf("AUTH")).toBe(0);
+      expect(commands.indexOf("AUTH")).toBeLessThan(commands.indexOf("USER"));
+      expect(argumentsOf("PBSZ")).toEqual(["0"]);
+      expect(argumentsOf("PROT")).toEqual(["P"]);
+    });
+  }
+
+  it("implicit (ftps://): TLS from the first byte", async () => {
+    const port = await start({ ...certs, implicit: true });
+    await using session = await connect(`ftps://u:p@127.0.0.1:${port}/`, {
+      sockets,
+      tls: { ca: testCertificate.ca },
+    });
+    expect(session.secure).toBe(true);
+    const got: string[] = [];
+    for await (const f of session.retrieve(["f0000.bin", "f0001.bin"]))
+      got.push(f.path) && (await f.bytes());
+    expect(got).toEqual(["f0000.bin", "f0001.bin"]);
+  });
+
+  it("an untrusted certificate fails the handshake before any credential is sent", async () => {
+    const port = await start({ ...certs });
+    await expect(connect(`ftpes://u:p@localhost:${port}/`, { sockets })).rejects.toBeInstanceOf(
+      TlsError,
+    );
+    expect(server!.log.commands()).not.toContain("USER");
+  });
+
+  it("a refused PROT P is an error: no data in clear", async () => {
+    const port = await start({ ...certs }, { faults: { replies: [{ verb: "PROT", code: 534 }] } });
+    await expect(
+      connect(`ftpes://u:p@localhost:${port}/`, { sockets, tls: { ca: testCertificate.ca } }),
+    ).rejects.toBeInstanceOf(FtpReplyError);
+    expect(server!.log.count({ kind: "command", verb: "EPSV" })).toBe(0);
+  });
+
+  it("PROT C when asked, where the server allows it", async () => {
+    const port = await start({ ...certs });
+    await using session = await connect(`ftpes://u:p@localhost:${port}/`, {
+      sockets,
+      tls: { ca: testCertificate.ca },
+      dataProtection: "clear",
+    });
+    for await (const f of session.retrieve(["f0003.bin"])) {
+      expect(equalBytes(await f.bytes(), seed["f0003.bin"]!)).toBe(true);
+    }
+    expect(argumentsOf("PROT")).toEqual(["C"]);
+  });
+});
