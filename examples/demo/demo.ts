@@ -10,13 +10,18 @@
  */
 
 import { createHash } from "node:crypto";
-import { connect, type ModeChoice } from "@ftpkit/client";
+import { connect, FtpError, type ModeChoice } from "@ftpkit/client";
 import { createServer, memoryStorage } from "@ftpkit/server";
 import { nodeSockets } from "@ftpkit/socket-node";
 import { generateFolder } from "./generated-folder.ts";
 
 const count = Number(process.env.DEMO_FILES ?? 500);
 const modes = (process.env.DEMO_MODES ?? "auto,S,B,C,Z,E").split(",") as ModeChoice[];
+
+/** True when the server refused the MODE command itself (504 "MODE E not supported"). */
+function modeRefused(error: unknown): boolean {
+  return FtpError.isInstance(error) && /^MODE\b/i.test(error.command ?? "");
+}
 
 const files = generateFolder(count);
 const expected = new Map(files.map((f) => [f.path, f.sha256]));
@@ -59,32 +64,49 @@ for (const mode of modes) {
   let bytes = 0;
   let refused: string | undefined;
   const started = performance.now();
-  for await (const file of session.retrieve(paths, { mode })) {
-    if (!file.ok) {
-      // A mode the server refuses fails the first file with the server's reply (504).
-      if (received === 0 && file.error?.code !== undefined && file.error.code >= 500 && file.error.code < 510) {
-        refused = file.error.message;
-        break;
+  // A stalled transfer ends the demo with an error instead of hanging it.
+  const signal = AbortSignal.timeout(120_000);
+  try {
+    for await (const file of session.retrieve(paths, { mode, signal })) {
+      if (!file.ok) {
+        if (received === 0 && modeRefused(file.error)) {
+          refused = file.error?.message;
+          break;
+        }
+        bad.push(`${file.path}: ${file.error?.message}`);
+        continue;
       }
-      bad.push(`${file.path}: ${file.error?.message}`);
-      continue;
+      const hash = createHash("sha256");
+      for await (const chunk of file.body) {
+        hash.update(chunk);
+        bytes += chunk.length;
+      }
+      const digest = hash.digest("hex");
+      if (digest !== expected.get(file.path))
+        bad.push(`${file.path}: sha256 ${digest} != ${expected.get(file.path)}`);
+      used.add(file.mode);
+      received++;
     }
-    const hash = createHash("sha256");
-    for await (const chunk of file.body) {
-      hash.update(chunk);
-      bytes += chunk.length;
-    }
-    const digest = hash.digest("hex");
-    if (digest !== expected.get(file.path)) bad.push(`${file.path}: sha256 ${digest} != ${expected.get(file.path)}`);
-    used.add(file.mode);
-    received++;
+  } catch (error) {
+    if (received === 0 && modeRefused(error)) refused = (error as Error).message;
+    else bad.push(`retrieve failed: ${(error as Error).message}`);
   }
   const seconds = (performance.now() - started) / 1000;
   if (refused !== undefined) {
-    rows.push({ asked: mode, used: "-", files: 0, seconds, bytes: 0, dataConnections: 0, bad: [], skipped: refused });
+    rows.push({
+      asked: mode,
+      used: "-",
+      files: 0,
+      seconds,
+      bytes: 0,
+      dataConnections: 0,
+      bad: [],
+      skipped: refused,
+    });
     continue;
   }
-  if (received + bad.length !== files.length) bad.push(`${received} of ${files.length} files arrived`);
+  if (bad.length === 0 && received !== files.length)
+    bad.push(`${received} of ${files.length} files arrived`);
   rows.push({
     asked: mode,
     used: [...used].join("+") || "-",
@@ -114,7 +136,9 @@ const table = rows.map((r) =>
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
 const line = (cells: string[]): string =>
   cells
-    .map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+    .map((c, i) =>
+      i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!),
+    )
     .join("  ")
     .trimEnd();
 console.log(line(header));

@@ -40,7 +40,9 @@ function textBytes(path: string, size: number): Uint8Array {
   const encoder = new TextEncoder();
   let offset = 0;
   for (let line = 0; offset < size; line++) {
-    const bytes = encoder.encode(`${String(line).padStart(6, "0")} ${path}: the quick brown fox jumps over the lazy dog\n`);
+    const bytes = encoder.encode(
+      `${String(line).padStart(6, "0")} ${path}: the quick brown fox jumps over the lazy dog\n`,
+    );
     const take = Math.min(bytes.length, size - offset);
     out.set(bytes.subarray(0, take), offset);
     offset += take;

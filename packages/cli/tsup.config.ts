@@ -1,3 +1,4 @@
 import { packageBuild } from "../../tsup.config.base.ts";
 
-export default packageBuild();
+// The library entry and the `ftpkit` binary (its shebang line is kept by esbuild).
+export default packageBuild(["src/index.ts", "src/cli.ts"]);

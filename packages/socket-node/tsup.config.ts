@@ -1,3 +1,3 @@
 import { packageBuild } from "../../tsup.config.base.ts";
 
-export default packageBuild();
+export default packageBuild(["src/index.ts", "src/tls-over-duplex.ts"]);

@@ -96,14 +96,14 @@ export class Lane {
   /** The MODE in force on the server. */
   currentMode: UsedMode = "S";
   /** What MODE commands the server accepted (true) or refused (false). */
-  readonly modeSupport = new Map<UsedMode, boolean>([["S", true]]);
+  readonly modeSupport: Map<UsedMode, boolean> = new Map<UsedMode, boolean>([["S", true]]);
   /** The mode `"auto"` picked, once it was worked out. */
   autoMode: UsedMode | undefined;
   /**
    * Modes whose "persistent" connection the server closes after each file (Hermes in
    * MODE B): they get a connection per file.
    */
-  readonly perFileModes = new Set<UsedMode>();
+  readonly perFileModes: Set<UsedMode> = new Set<UsedMode>();
   /** The open data connection of modes B, C and E, when there is one. */
   persistent: PersistentChannel | undefined;
   /** Set when HASH was negotiated: the algorithm in force. */

@@ -68,6 +68,8 @@ interface Attempt {
   preliminaries: number;
   /** True once the transfer command has its final reply. */
   finished: boolean;
+  /** The data connection's TLS handshake did not resume the control connection's session. */
+  readonly notResumed: boolean;
 }
 
 /** A download over one data connection per attempt. */
@@ -155,6 +157,7 @@ export class PerFileTransfer implements BodySource {
     lane.dropPersistent();
     const preliminary = deferred<Reply>();
     let connected = false;
+    let notResumed = false;
     const sendTransfer = (): { rest: Promise<Reply> | undefined; final: Promise<Reply> } => {
       // REST right before RETR: inetutils ftpd forgets a REST followed by EPSV.
       const rest =
@@ -221,6 +224,10 @@ export class PerFileTransfer implements BodySource {
           await Promise.race([preliminary.promise, final]);
         }
         const secured = await connector.secure(plain, address, signal);
+        if (connector.protect) {
+          const tls = (await secured.opened).tls;
+          if (tls !== undefined && !tls.resumed) notResumed = true;
+        }
         const ch = connector.channel(
           secured,
           `${info.remoteAddress.hostname}:${info.remoteAddress.port}`,
@@ -244,6 +251,9 @@ export class PerFileTransfer implements BodySource {
       eof: false,
       preliminaries: 0,
       finished: false,
+      get notResumed(): boolean {
+        return notResumed;
+      },
     };
     this.#attempt = attempt;
     final.then(
@@ -290,10 +300,15 @@ export class PerFileTransfer implements BodySource {
    * session … not resumed") means the data connection did not resume the control
    * connection's TLS session: a TlsError that names the runtime and the demand.
    */
-  #refusal(reply: Reply, withPath: boolean): FtpError {
+  #refusal(reply: Reply, withPath: boolean, attempt = this.#attempt): FtpError {
     const error = replyError(reply, this.#verb, withPath ? this.#request.path : undefined);
     const { connector, settings } = this.#lane;
-    if (!connector.protect || !/reuse|resum/i.test(reply.message)) return error;
+    // ProFTPD says only "425 Unable to build data connection: Operation not permitted";
+    // a refusal right after a handshake that did not resume is taken as the same demand.
+    const demanded =
+      /reuse|resum/i.test(reply.message) ||
+      (attempt?.notResumed === true && (reply.code === 425 || reply.code === 522));
+    if (!connector.protect || !demanded) return error;
     const runtime = settings.sockets.runtime;
     const reuse = settings.sockets.capabilities.tlsSessionReuse;
     const advice =
@@ -418,6 +433,9 @@ export class PerFileTransfer implements BodySource {
       if (error instanceof FtpTimeoutError) void lane.control.destroy(error);
       throw error;
     });
+    if (reply.code >= 400 && this.#refusal(reply, true, attempt) instanceof TlsError) {
+      throw this.#refusal(reply, true, attempt);
+    }
     if (reply.code >= 400) {
       // 426/451: the server says the data is incomplete (RFC 959 §4.2).
       await this.#resume(

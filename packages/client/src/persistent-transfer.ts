@@ -154,10 +154,10 @@ export class PersistentTransfer implements BodySource {
     const { signal } = this.#request;
     lane.dropPersistent();
     let channel: PersistentChannel;
-    if (this.mode === "E") {
+    if (this.mode === "E" || lane.settings.dataConnection === "active") {
       // GridFTP: for RETR the server is the sender and must be the active side, so PORT;
       // one stream (Parallelism=1) keeps the blocks in order.
-      if (lane.features.has("PARALLEL")) {
+      if (this.mode === "E" && lane.features.has("PARALLEL")) {
         void control.send("OPTS", "RETR Parallelism=1,1,1;", { fits: fitsOk });
       }
       const active = await connector.requestActive(signal);
@@ -167,7 +167,7 @@ export class PersistentTransfer implements BodySource {
       const secured = await connector.secure(socket, control.address, signal);
       const info = await secured.opened;
       channel = new PersistentChannel(
-        "E",
+        this.mode,
         connector.channel(secured, `${info.remoteAddress.hostname}:${info.remoteAddress.port}`),
       );
     } else {

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { FtpAbortError, FtpError, FtpUsageError } from "@ftpkit/errors";
+import { FtpAbortError, FtpError, FtpUsageError, TlsError } from "@ftpkit/errors";
 import { type Deferred, deferred } from "./deferred.ts";
 import { RetrieveInterruptedError } from "./errors.ts";
 import type { Lane } from "./lane.ts";
@@ -126,7 +126,7 @@ export async function* retrieveFiles(
     else yield* manyLanes(source, paths, p, tally);
   } catch (error) {
     if (!FtpError.isInstance(error) || error instanceof FtpAbortError) throw error;
-    if (error instanceof RetrieveInterruptedError) throw error;
+    if (error instanceof RetrieveInterruptedError || error instanceof TlsError) throw error;
     // The session is still there (a refused MODE, errors: "throw"): the error as it is.
     if (source.primary.control.open) throw error;
     throw tally.interrupted(error);
@@ -222,6 +222,9 @@ async function startOne(
         throw reason;
       }
       if (!FtpError.isInstance(error)) throw error;
+      // A data connection that cannot resume the TLS session the server demands fails
+      // every file alike: the retrieve's failure (vsftpd closes the session after it).
+      if (error instanceof TlsError) throw error;
       if (!lane.control.open) throw lane.control.failure ?? error;
       // A refused MODE is the retrieve's failure, not one file's.
       if (error.command?.startsWith("MODE ")) throw error;

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { FtpError, FtpUsageError } from "@ftpkit/errors";
+import { FtpAbortError, FtpError, FtpUsageError } from "@ftpkit/errors";
 import {
   type FileEntry,
   parseListing,
@@ -23,7 +23,7 @@ import { PerFileTransfer } from "./per-file-transfer.ts";
 import { retrieveFiles } from "./retrieve.ts";
 import type { RetrievedFile } from "./retrieved-file.ts";
 import type { SessionStats } from "./stats.ts";
-import { waitFor } from "./timeouts.ts";
+import { abortError, waitFor } from "./timeouts.ts";
 
 /**
  * A logged-in FTP session. Create it with {@link connect}; dispose of it (or call
@@ -190,9 +190,21 @@ export class Session implements AsyncDisposable {
       verb,
       lane.settings.maxListingBytes,
     );
-    await transfer.start();
+    const started = transfer.start();
+    started.catch(() => {});
+    try {
+      await waitFor(started, { signal, what: `Listing "${path}"` });
+    } catch (error) {
+      if (signal?.aborted) {
+        await started.catch(() => {});
+        await transfer.cancel(abortError(signal, "The listing"));
+      }
+      throw error;
+    }
     const chunks: Uint8Array[] = [];
     let length = 0;
+    const onAbort = (): void => void transfer.cancel(abortError(signal!, "The listing"));
+    signal?.addEventListener("abort", onAbort, { once: true });
     try {
       for (;;) {
         const got = await transfer.pull();
@@ -203,8 +215,14 @@ export class Session implements AsyncDisposable {
         }
       }
     } catch (error) {
-      await transfer.cancel(error as FtpError);
+      await transfer.cancel(
+        FtpError.isInstance(error)
+          ? error
+          : new FtpAbortError("The listing failed", { cause: error }),
+      );
       throw error;
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
     }
     const out = new Uint8Array(length);
     let at = 0;
@@ -290,12 +308,7 @@ export class Session implements AsyncDisposable {
       // These change the data-connection or TLS state the session keeps track of.
       throw new FtpUsageError(`Cannot send "${verb.toUpperCase()}" raw: use the session's methods`);
     }
-    return this.#exclusive(`send(${JSON.stringify(verb)})`, () =>
-      waitFor(this.#lane.control.send(verb, argument, sendOptions(options)), {
-        signal: options.signal,
-        what: `"${verb}"`,
-      }),
-    );
+    return this.#queued(verb, argument, options, `send(${JSON.stringify(verb)})`);
   }
 
   /** QUIT, then close; also closes the lanes of a running retrieve. Idempotent. */
@@ -309,19 +322,36 @@ export class Session implements AsyncDisposable {
     return this.close();
   }
 
+  /**
+   * One command with one reply. The session's turn is held only until the command is
+   * queued, so calls made together (`Promise.all(paths.map((p) => session.size(p)))`)
+   * are pipelined into one write and cost one round trip; a transfer queued later waits
+   * behind them, never the other way round.
+   */
   async #command(
     verb: string,
     argument: string | undefined,
     options: CommandOptions,
   ): Promise<Reply> {
-    return this.#exclusive(`${verb}`, async () => {
-      const reply = await waitFor(this.#lane.control.send(verb, argument, sendOptions(options)), {
-        signal: options.signal,
-        what: `"${verb}"`,
-      });
-      if (reply.code >= 400) throw replyError(reply, verb, argument);
-      return reply;
-    });
+    const reply = await this.#queued(verb, argument, options, verb);
+    if (reply.code >= 400) throw replyError(reply, verb, argument);
+    return reply;
+  }
+
+  async #queued(
+    verb: string,
+    argument: string | undefined,
+    options: CommandOptions,
+    what: string,
+  ): Promise<Reply> {
+    const release = await this.#acquire(what);
+    let pending: Promise<Reply>;
+    try {
+      pending = this.#lane.control.send(verb, argument, sendOptions(options));
+    } finally {
+      release();
+    }
+    return waitFor(pending, { signal: options.signal, what: `"${verb}"` });
   }
 
   /** Runs `fn` when no other operation runs; refuses during a retrieve. */

@@ -1,6 +1,6 @@
 import { FtpProtocolError } from "@ftpkit/errors";
+import { createSocketPair } from "@ftpkit/socket";
 import { describe, expect, it } from "vitest";
-import { createSocketPair } from "../../socket/src/memory-socket.ts";
 import { ControlConnection } from "../src/control-connection.ts";
 import { createStats } from "../src/stats.ts";
 

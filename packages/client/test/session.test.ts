@@ -1,4 +1,4 @@
-import { FtpProtocolError, FtpReplyError, FtpUsageError } from "@ftpkit/errors";
+import { FtpAbortError, FtpProtocolError, FtpReplyError, FtpUsageError } from "@ftpkit/errors";
 import { describe, expect, it } from "vitest";
 import { connect, RetrieveInterruptedError } from "../src/index.ts";
 import { memoryAdapter } from "./helpers/memory-adapter.ts";
@@ -33,6 +33,20 @@ describe("session commands against @ftpkit/server", () => {
     await expect(session.send("PASV")).rejects.toBeInstanceOf(FtpUsageError);
   });
 
+  it("sizes asked together are pipelined: one round trip for 50 files", async () => {
+    const seed = seedFiles(50);
+    await using ours = await ourServer(seed);
+    await using session = await connect(ours.url, { sockets: ours.sockets });
+    const before = session.stats.roundTrips;
+    const sizes = await Promise.all(Object.keys(seed).map((p) => session.size(p)));
+    expect(sizes).toEqual(Object.values(seed).map((b) => b.length));
+    expect(session.stats.roundTrips - before).toBe(1);
+    // A listing asked in the same breath waits behind them and still works.
+    const [entries, mdtm] = await Promise.all([session.list(), session.lastModified("f0001.bin")]);
+    expect(entries.length).toBe(50);
+    expect(mdtm).toBeInstanceOf(Date);
+  });
+
   it("list falls back to LIST when MLSD is refused", async () => {
     await using ours = await ourServer(
       { "a.txt": "hello", "dir/": "" },
@@ -59,6 +73,19 @@ describe("session commands against @ftpkit/server", () => {
     for await (const f of session.retrieve(["f0001.bin", "f0002.bin"], { mode: "B" }))
       got.push((await f.bytes()).length);
     expect(got).toEqual([seed["f0001.bin"]!.length, seed["f0002.bin"]!.length]);
+  });
+
+  it("a listing can be aborted with a signal; the session stays usable", async () => {
+    const seed: Record<string, string> = {};
+    for (let i = 0; i < 3000; i++) seed[`entry-${i}`] = "";
+    await using ours = await ourServer(seed);
+    await using session = await connect(ours.url, { sockets: ours.sockets });
+    const controller = new AbortController();
+    controller.abort();
+    await expect(session.list("", { signal: controller.signal })).rejects.toBeInstanceOf(
+      FtpAbortError,
+    );
+    expect((await session.list()).length).toBe(3000);
   });
 
   it("an endless listing stays within maxListingBytes", async () => {

@@ -1,6 +1,7 @@
 import { testCertificate } from "@ftpkit/conformance";
 import { FtpReplyError, TlsError } from "@ftpkit/errors";
 import { createServer, type FtpServer, memoryStorage, type ServerOptions } from "@ftpkit/server";
+import type { SocketAdapter } from "@ftpkit/socket";
 import { nodeSockets } from "@ftpkit/socket-node";
 import { afterEach, describe, expect, it } from "vitest";
 import { connect, type TraceEvent } from "../src/index.ts";
@@ -92,6 +93,35 @@ describe("FTPS against @ftpkit/server over real sockets", () => {
       connect(`ftpes://u:p@localhost:${port}/`, { sockets, tls: { ca: testCertificate.ca } }),
     ).rejects.toBeInstanceOf(FtpReplyError);
     expect(server!.log.count({ kind: "command", verb: "EPSV" })).toBe(0);
+  });
+
+  it("a runtime that cannot resume the TLS session gets a TlsError naming it and the demand", async () => {
+    const port = await start({ ...certs, require: true, requireSessionReuse: true });
+    // An adapter like one whose runtime cannot resume sessions: it drops the session.
+    const forgetful: SocketAdapter = {
+      runtime: "forgetful",
+      capabilities: { ...sockets.capabilities, tlsSessionReuse: { tls12: false, tls13: false } },
+      listen: (o) => sockets.listen(o),
+      connect: async (o) => {
+        const socket = await sockets.connect(o);
+        const startTls = socket.startTls.bind(socket);
+        socket.startTls = (options = {}) => startTls({ ...options, session: undefined });
+        return socket;
+      },
+    };
+    await using session = await connect(`ftpes://u:p@localhost:${port}/`, {
+      sockets: forgetful,
+      tls: { ca: testCertificate.ca },
+    });
+    const run = async (): Promise<void> => {
+      for await (const f of session.retrieve(["f0000.bin"], { mode: "S" })) await f.bytes();
+    };
+    const error = await run().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TlsError);
+    expect(String((error as Error).message)).toMatch(/"forgetful".*cannot resume TLS sessions/);
   });
 
   it("PROT C when asked, where the server allows it", async () => {

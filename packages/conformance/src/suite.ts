@@ -59,6 +59,12 @@ export interface ConformanceOptions {
   tls?: boolean;
   /** The Node executable that runs the reference TLS server. Default `"node"` from PATH. */
   nodeCommand?: string;
+  /**
+   * Whether an accepted TLS socket's `opened` rejects when the client gives up the
+   * handshake (a certificate for another name). Default true; false for `nodeSockets()` on
+   * Deno, whose `node:tls` server reports the handshake done before the client's alert.
+   */
+  acceptedSeesClientTlsFailure?: boolean;
 }
 
 const MiB = 1024 * 1024;
@@ -88,6 +94,7 @@ export function conformanceSuite(
   const stallWindowMs = options.stallWindowMs ?? 200;
   const tls = options.tls ?? true;
   const nodeCommand = options.nodeCommand;
+  const acceptedSeesClientTlsFailure = options.acceptedSeesClientTlsFailure ?? true;
   const caps = adapter.capabilities;
   const clientTls: TlsClientOptions = { ca: testCertificate.ca, servername: "localhost" };
   const serverTls = { cert: testCertificate.cert, key: testCertificate.key };
@@ -254,6 +261,42 @@ export function conformanceSuite(
 
   add(
     {
+      name: "close: close() during a pending read ends the readable; closing twice is harmless",
+      async run() {
+        await using listener = await adapter.listen({ host, port: 0 });
+        const accepting = listener.accept();
+        const client = await adapter.connect({ host, port: listener.address.port });
+        await using accepted = await accepting;
+        const pending = client.readable.getReader().read();
+        await client.close();
+        equal((await pending).done, true, "the pending read ends");
+        await client.close();
+        await client[Symbol.asyncDispose]();
+        await client.closed;
+        ok(await new ByteReader(accepted.readable).atEnd(), "the peer reads the end of stream");
+      },
+    },
+    noListen,
+  );
+
+  add(
+    {
+      name: "cancel: cancelling the readable closes the socket; the peer reads the end",
+      async run() {
+        await using listener = await adapter.listen({ host, port: 0 });
+        const accepting = listener.accept();
+        const client = await adapter.connect({ host, port: listener.address.port });
+        await using accepted = await accepting;
+        await client.readable.cancel();
+        await client.closed;
+        ok(await new ByteReader(accepted.readable).atEnd(), "the peer reads the end of stream");
+      },
+    },
+    noListen,
+  );
+
+  add(
+    {
       name: "refused: a closed port rejects with ConnectionRefusedError naming the address",
       async run() {
         const listener = await adapter.listen({ host, port: 0 });
@@ -397,6 +440,42 @@ export function conformanceSuite(
 
   add(
     {
+      name: "tls: a certificate for another name fails with TlsError naming the address",
+      timeoutMs: 20_000,
+      async run() {
+        await using listener = await adapter.listen({
+          host,
+          port: 0,
+          tls: serverTls,
+          implicitTls: true,
+        });
+        const address = formatAddress(host, listener.address.port);
+        const accepting = listener.accept();
+        const error = await rejection(
+          adapter.connect({
+            host,
+            port: listener.address.port,
+            tls: { ca: testCertificate.ca, servername: "example.org" },
+          }),
+        );
+        ok(TlsError.isInstance(error), `expected TlsError, got ${describe(error)}`);
+        equal(error.address, address);
+        ok(error.message.includes(`"${address}"`), `message: ${error.message}`);
+        const accepted = await accepting;
+        if (acceptedSeesClientTlsFailure) {
+          // The server side of the failed handshake rejects its `opened`, with a SocketError.
+          await rejection(accepted.opened);
+        } else {
+          await accepted.opened.catch(() => {});
+        }
+        await accepted.close();
+      },
+    },
+    noTls,
+  );
+
+  add(
+    {
       name: "tls: a listener with implicitTls serves a client of the same adapter",
       timeoutMs: 20_000,
       async run() {
@@ -481,6 +560,39 @@ export function conformanceSuite(
         equal((await secure.opened).tls?.authorized, true);
         await writeOnce(secure.writable, utf8("ping\n"));
         equal(fromUtf8(await new ByteReader(secure.readable).readToEnd()), "ping?\n");
+        await serving;
+      },
+    },
+    noTls ?? (caps.serverStartTls ? undefined : `${name} reports serverStartTls: false`),
+  );
+
+  add(
+    {
+      name: "startTls: a read pending on the plain socket ends at the upgrade; TLS takes its bytes",
+      timeoutMs: 20_000,
+      async run() {
+        await using listener = await adapter.listen({ host, port: 0, tls: serverTls });
+        const serving = (async () => {
+          const plain = await listener.accept();
+          const reader = new ByteReader(plain.readable);
+          equal(await reader.readLine(), "AUTH TLS");
+          reader.release();
+          await writeOnce(plain.writable, utf8("234 go\n"));
+          await using secure = plain.startTls();
+          equal((await secure.opened).tls?.resumed, false, "a first handshake is a full one");
+          await writeOnce(secure.writable, utf8("hello over tls\n"));
+          await secure.writable.close();
+        })();
+        const plain = await adapter.connect({ host, port: listener.address.port });
+        await writeOnce(plain.writable, utf8("AUTH TLS\n"));
+        const reader = plain.readable.getReader();
+        equal(fromUtf8((await reader.read()).value ?? new Uint8Array()), "234 go\n");
+        // A reply-reading loop would already wait for the next bytes: they are TLS bytes.
+        const pending = reader.read();
+        await using secure = plain.startTls(clientTls);
+        equal((await pending).done, true, "the plain readable ends at the upgrade");
+        equal((await secure.opened).tls?.authorized, true);
+        equal(fromUtf8(await new ByteReader(secure.readable).readToEnd()), "hello over tls\n");
         await serving;
       },
     },

@@ -11,9 +11,15 @@
 
 import { spawn } from "node:child_process";
 import net from "node:net";
-import { cpuUsage, env, execPath } from "node:process";
+import { env, execPath } from "node:process";
 import tls from "node:tls";
 import { testCertificate } from "../../conformance/src/certs.ts";
+import {
+  countDataEvents,
+  drain,
+  type Reader,
+  runThroughputBench,
+} from "../../conformance/src/throughput-bench.ts";
 import type { BunNamespace, BunNativeSocket, BunTlsOptions } from "../src/bun-api.ts";
 import { bunSockets } from "../src/index.ts";
 
@@ -64,8 +70,6 @@ function sender(): void {
   process.stdin.resume();
 }
 
-type Reader = (port: number) => Promise<number>;
-
 const bunRaw =
   (tlsOptions?: BunTlsOptions): Reader =>
   (port) =>
@@ -90,37 +94,10 @@ const bunRaw =
       }).catch(reject);
     });
 
-function counted(
-  socket: net.Socket,
-  resolve: (n: number) => void,
-  reject: (e: Error) => void,
-): void {
-  let total = 0;
-  socket.on("data", (chunk: Uint8Array) => {
-    total += chunk.byteLength;
-  });
-  socket.on("end", () => {
-    socket.destroy();
-    resolve(total);
-  });
-  socket.on("error", reject);
-}
-
-const nodeNet: Reader = (port) =>
-  new Promise((resolve, reject) => counted(net.connect(port, HOST), resolve, reject));
+const nodeNet: Reader = (port) => countDataEvents(net.connect(port, HOST));
 
 const tlsOptions = { ca: testCertificate.ca, servername: "localhost" };
-const nodeTls: Reader = (port) =>
-  new Promise((resolve, reject) =>
-    counted(tls.connect({ host: HOST, port, ...tlsOptions }), resolve, reject),
-  );
-
-async function drain(readable: ReadableStream<Uint8Array>): Promise<number> {
-  const reader = readable.getReader();
-  let total = 0;
-  for (let r = await reader.read(); !r.done; r = await reader.read()) total += r.value.byteLength;
-  return total;
-}
+const nodeTls: Reader = (port) => countDataEvents(tls.connect({ host: HOST, port, ...tlsOptions }));
 
 /** The alternative design: node:net with pause/resume behind a pull stream. */
 const nodeNetStream: Reader = async (port) => {
@@ -165,28 +142,6 @@ const adapterTls: Reader = async (port) => {
   return await drain(socket.readable);
 };
 
-interface Figure {
-  wall: number;
-  cpu: number;
-}
-
-async function measure(name: string, read: Reader, port: number): Promise<Figure> {
-  // Collect the previous reader's garbage now, not during this one.
-  Bun.gc(true);
-  const start = performance.now();
-  const startCpu = cpuUsage();
-  const total = await read(port);
-  const cpu = cpuUsage(startCpu);
-  const seconds = (performance.now() - start) / 1000;
-  if (total !== TOTAL) throw new Error(`${name}: read ${total} bytes, expected ${TOTAL}`);
-  return { wall: total / 1e6 / seconds, cpu: total / ((cpu.user + cpu.system) / 1e6) / 1e6 };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
-
 async function main(): Promise<void> {
   const child = spawn(execPath, [new URL(import.meta.url).pathname, "--sender"], {
     stdio: ["pipe", "pipe", "inherit"],
@@ -197,56 +152,49 @@ async function main(): Promise<void> {
     );
   });
 
-  const plainReaders: Array<[string, Reader]> = [
-    ["Bun.connect data callback (baseline)", bunRaw()],
-    ["node:net data events", nodeNet],
-    ["node:net + pull stream", nodeNetStream],
-    ["bunSockets() readable", adapterPlain],
-  ];
-  const tlsReaders: Array<[string, Reader]> = [
-    ["Bun.connect TLS data callback", bunRaw({ ca: tlsOptions.ca, serverName: "localhost" })],
-    ["node:tls data events", nodeTls],
-    ["bunSockets() TLS readable", adapterTls],
-  ];
-  const results = new Map<string, Figure[]>();
-  // Each round starts the list one place later: no reader always follows the same one.
-  const run = async (
-    readers: Array<[string, Reader]>,
-    port: number,
-    round: number,
-  ): Promise<void> => {
-    for (let i = 0; i < readers.length; i++) {
-      const [name, read] = readers[(i + round) % readers.length]!;
-      results.set(name, [...(results.get(name) ?? []), await measure(name, read, port)]);
-    }
-  };
-  for (let round = 0; round < ROUNDS; round++) {
-    await run(plainReaders, ports.plain, round);
-    await run(tlsReaders, ports.tls, round);
-  }
-  const figure = (name: string, kind: keyof Figure): number =>
-    median((results.get(name) ?? []).map((f) => f[kind]));
-  console.log(`bunSockets() read throughput, ${TOTAL / MiB} MiB per run, median of ${ROUNDS}`);
-  console.log(`  ${"reader".padEnd(40)} ${"wall MB/s".padStart(10)} ${"CPU MB/s".padStart(10)}`);
-  for (const [name] of [...plainReaders, ...tlsReaders]) {
-    const wall = figure(name, "wall").toFixed(0).padStart(10);
-    console.log(`  ${name.padEnd(40)} ${wall} ${figure(name, "cpu").toFixed(0).padStart(10)}`);
-  }
-  const ratio = (label: string, a: string, b: string, goal = ""): void => {
-    const wall = (figure(a, "wall") / figure(b, "wall")).toFixed(2);
-    const cpu = (figure(a, "cpu") / figure(b, "cpu")).toFixed(2);
-    console.log(`  ratio ${label.padEnd(32)} wall ${wall}x  CPU ${cpu}x${goal}`);
-  };
-  ratio(
-    "adapter / Bun.connect raw",
-    "bunSockets() readable",
-    plainReaders[0]![0],
-    "  (goal >= 0.9x)",
-  );
-  ratio("adapter / node:net raw", "bunSockets() readable", plainReaders[1]![0]);
-  ratio("adapter / node:net + pull stream", "bunSockets() readable", plainReaders[2]![0]);
-  ratio("adapter TLS / Bun.connect TLS", "bunSockets() TLS readable", tlsReaders[0]![0]);
-  ratio("adapter TLS / node:tls", "bunSockets() TLS readable", tlsReaders[1]![0]);
+  const adapterName = "bunSockets() readable";
+  const adapterTlsName = "bunSockets() TLS readable";
+  await runThroughputBench({
+    adapter: "bunSockets()",
+    bytes: TOTAL,
+    rounds: ROUNDS,
+    collectGarbage: () => Bun.gc(true),
+    groups: [
+      {
+        port: ports.plain,
+        readers: [
+          ["Bun.connect data callback (baseline)", bunRaw()],
+          ["node:net data events", nodeNet],
+          ["node:net + pull stream", nodeNetStream],
+          [adapterName, adapterPlain],
+        ],
+      },
+      {
+        port: ports.tls,
+        readers: [
+          ["Bun.connect TLS data callback", bunRaw({ ca: tlsOptions.ca, serverName: "localhost" })],
+          ["node:tls data events", nodeTls],
+          [adapterTlsName, adapterTls],
+        ],
+      },
+    ],
+    ratios: [
+      {
+        label: "adapter / Bun.connect raw",
+        a: adapterName,
+        b: "Bun.connect data callback (baseline)",
+        goal: "  (goal >= 0.9x)",
+      },
+      { label: "adapter / node:net raw", a: adapterName, b: "node:net data events" },
+      { label: "adapter / node:net + pull stream", a: adapterName, b: "node:net + pull stream" },
+      {
+        label: "adapter TLS / Bun.connect TLS",
+        a: adapterTlsName,
+        b: "Bun.connect TLS data callback",
+      },
+      { label: "adapter TLS / node:tls", a: adapterTlsName, b: "node:tls data events" },
+    ],
+  });
   child.stdin?.end();
   await new Promise((resolve) => child.once("exit", resolve));
 }

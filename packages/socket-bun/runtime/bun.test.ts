@@ -9,14 +9,8 @@
 import { expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import type { Socket, TlsSession } from "@ftpkit/socket";
-import {
-  ByteReader,
-  fromUtf8,
-  testCertificate,
-  utf8,
-  writeOnce,
-} from "../../conformance/src/index.ts";
-import { bunCapabilities, bunSockets, SocketError, TlsError } from "../src/index.ts";
+import { ByteReader, testCertificate, utf8, writeOnce } from "../../conformance/src/index.ts";
+import { bunCapabilities, bunSockets, SocketError } from "../src/index.ts";
 
 const host = "127.0.0.1";
 const sockets = bunSockets();
@@ -86,45 +80,6 @@ test("startTls resumes a session on both sides (client upgradeTLS, server node:t
   expect(await secondServed).toBe(true);
 });
 
-test("startTls while a read is pending: the plain readable ends, TLS works", async () => {
-  await using listener = await sockets.listen({ host, port: 0, tls: serverTls });
-  const served = listener.accept().then(serveAuthTls);
-  const plain = await sockets.connect({ host, port: listener.address.port });
-  await writeOnce(plain.writable, utf8("AUTH TLS\n"));
-  const reader = plain.readable.getReader();
-  expect(fromUtf8((await reader.read()).value ?? new Uint8Array())).toBe("234 go\n");
-  const pending = reader.read();
-  await using secure = plain.startTls(clientTls);
-  expect((await pending).done).toBe(true);
-  await writeOnce(secure.writable, utf8("hi\n"));
-  expect(fromUtf8(await new ByteReader(secure.readable).readToEnd())).toBe("hi!\n");
-  await secure.writable.close();
-  expect(await served).toBe(false);
-});
-
-test("a certificate for another name fails with TlsError naming the address", async () => {
-  await using listener = await sockets.listen({ host, port: 0, tls: serverTls, implicitTls: true });
-  const accepting = listener.accept();
-  const error = await sockets
-    .connect({
-      host,
-      port: listener.address.port,
-      tls: { ca: testCertificate.ca, servername: "example.org" },
-    })
-    .then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-  expect(TlsError.isInstance(error)).toBe(true);
-  expect((error as TlsError).address).toBe(`${host}:${listener.address.port}`);
-  const accepted = await accepting;
-  await accepted.opened.then(
-    () => undefined,
-    () => undefined,
-  );
-  await accepted.close();
-});
-
 test("one write larger than the kernel takes completes through drain", async () => {
   await using listener = await sockets.listen({ host, port: 0 });
   const size = 16 * 1024 * 1024;
@@ -146,29 +101,6 @@ test("one write larger than the kernel takes completes through drain", async () 
   const got = await received;
   expect(got.total).toBe(size);
   expect(got.digest).toBe(createHash("sha256").update(payload).digest("hex"));
-});
-
-test("close() during a pending read ends the readable; close twice is harmless", async () => {
-  await using listener = await sockets.listen({ host, port: 0 });
-  const accepting = listener.accept();
-  const client = await sockets.connect({ host, port: listener.address.port });
-  await using accepted = await accepting;
-  const pending = client.readable.getReader().read();
-  await client.close();
-  expect((await pending).done).toBe(true);
-  await client.close();
-  await client[Symbol.asyncDispose]();
-  expect(await new ByteReader(accepted.readable).atEnd()).toBe(true);
-});
-
-test("cancelling the readable closes the socket: the peer reads the end", async () => {
-  await using listener = await sockets.listen({ host, port: 0 });
-  const accepting = listener.accept();
-  const client = await sockets.connect({ host, port: listener.address.port });
-  await using accepted = await accepting;
-  await client.readable.cancel();
-  await client.closed;
-  expect(await new ByteReader(accepted.readable).atEnd()).toBe(true);
 });
 
 test("closing a listener closes sockets nobody accepted; accept rejects", async () => {

@@ -6,21 +6,23 @@
  * @module
  */
 
-import { createSecureContext } from "node:tls";
 import { FtpUsageError, formatAddress } from "@ftpkit/errors";
-import type {
-  ConnectOptions,
-  Listener,
-  ListenOptions,
-  Socket,
-  SocketAdapter,
-  SocketCapabilities,
-  TlsClientOptions,
+import {
+  type ConnectOptions,
+  connectAbortedError,
+  connectTimeoutError,
+  type Listener,
+  type ListenOptions,
+  type Socket,
+  type SocketAdapter,
+  type SocketCapabilities,
+  type TlsClientOptions,
+  toSocketError,
 } from "@ftpkit/socket";
+import { duplexServerContext } from "@ftpkit/socket-node/tls-over-duplex";
 import { type BunNativeSocket, bunNamespace, tlsVersionNumber } from "./bun-api.ts";
 import { BunSocket, bunHandlers, clientTlsOptions } from "./bun-socket.ts";
 import { BunListener } from "./listener.ts";
-import { connectAbortedError, connectTimeoutError, toSocketError } from "./socket-errors.ts";
 
 /** Options of {@link bunSockets}. */
 export interface BunSocketsOptions {
@@ -153,15 +155,7 @@ export function bunSockets(options: BunSocketsOptions = {}): SocketAdapter {
         tls !== undefined && implicitTls
           ? { cert: tls.cert, key: tls.key, ...versions }
           : undefined,
-      serverContext:
-        tls !== undefined && !implicitTls
-          ? createSecureContext({
-              cert: tls.cert,
-              key: tls.key,
-              minVersion: tls.minVersion,
-              maxVersion: tls.maxVersion,
-            })
-          : undefined,
+      serverContext: tls !== undefined && !implicitTls ? duplexServerContext(tls) : undefined,
     });
   }
 

@@ -10,13 +10,15 @@
 
 import type { SecureContext } from "node:tls";
 import { FtpUsageError, type SocketError } from "@ftpkit/errors";
-import type {
-  Socket,
-  SocketAddress,
-  SocketInfo,
-  TlsClientOptions,
-  TlsInfo,
-  TlsSession,
+import {
+  closedError,
+  type Socket,
+  type SocketAddress,
+  type SocketInfo,
+  type TlsClientOptions,
+  type TlsInfo,
+  type TlsSession,
+  toSocketError,
 } from "@ftpkit/socket";
 import {
   type BunNativeSocket,
@@ -24,7 +26,6 @@ import {
   type BunTlsOptions,
   tlsVersionNumber,
 } from "./bun-api.ts";
-import { closedError, toSocketError } from "./socket-errors.ts";
 import { startServerTls } from "./tls-server-upgrade.ts";
 
 /** Receives the bytes of a socket whose server side was upgraded with `node:tls`. */

@@ -1,16 +1,23 @@
 /**
  * A `Listener` over `Bun.listen`. Bun announces accepted sockets through its `open`
- * callback; they wait in a queue for `accept()`.
+ * callback; they wait in an `AcceptQueue` for `accept()`.
  *
  * @module
  */
 
 import type { SecureContext } from "node:tls";
-import { formatAddress, type SocketError } from "@ftpkit/errors";
-import type { Listener, Socket, SocketAddress } from "@ftpkit/socket";
+import { formatAddress } from "@ftpkit/errors";
+import {
+  AcceptQueue,
+  acceptIterator,
+  closedError,
+  type Listener,
+  type Socket,
+  type SocketAddress,
+  toSocketError,
+} from "@ftpkit/socket";
 import type { BunNamespace, BunSocketHandler, BunTcpListener, BunTlsOptions } from "./bun-api.ts";
 import { BunSocket, bunHandlers } from "./bun-socket.ts";
-import { closedError, toSocketError } from "./socket-errors.ts";
 
 /** How a {@link BunListener} listens. */
 export interface BunListenerOptions {
@@ -29,12 +36,7 @@ export class BunListener implements Listener {
   readonly address: SocketAddress;
   readonly #listener: BunTcpListener;
   readonly #label: string;
-  readonly #ready: BunSocket[] = [];
-  readonly #waiting: Array<{
-    resolve: (socket: Socket) => void;
-    reject: (error: SocketError) => void;
-  }> = [];
-  #closed = false;
+  readonly #queue = new AcceptQueue<BunSocket>();
 
   constructor(bun: BunNamespace, options: BunListenerOptions) {
     const tls = options.nativeTls === undefined ? "none" : "server";
@@ -52,7 +54,7 @@ export class BunListener implements Listener {
         });
         native.data = socket;
         socket.onOpen(native);
-        this.#arrived(socket);
+        this.#queue.deliver(socket);
       },
     };
     try {
@@ -75,33 +77,17 @@ export class BunListener implements Listener {
     this.#label = formatAddress(this.address.hostname, this.address.port);
   }
 
-  #arrived(socket: BunSocket): void {
-    if (this.#closed) {
-      void socket.close();
-      return;
-    }
-    const waiter = this.#waiting.shift();
-    if (waiter !== undefined) waiter.resolve(socket);
-    else this.#ready.push(socket);
-  }
-
   /** The next accepted socket; with implicit TLS its `opened` waits for the handshake. */
   accept(): Promise<Socket> {
-    if (this.#closed) return Promise.reject(closedError(this.#label, "Listener"));
-    const ready = this.#ready.shift();
-    if (ready !== undefined) return Promise.resolve(ready);
-    return new Promise<Socket>((resolve, reject) => this.#waiting.push({ resolve, reject }));
+    return this.#queue.accept(() => closedError(this.#label, "Listener"));
   }
 
   /** Stops listening; pending `accept()`s reject, unaccepted sockets close. Idempotent. */
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#queue.closed) return;
     // false: stop accepting, keep the sockets already accepted.
     this.#listener.stop(false);
-    for (const waiter of this.#waiting.splice(0))
-      waiter.reject(closedError(this.#label, "Listener"));
-    await Promise.all(this.#ready.splice(0).map((socket) => socket.close()));
+    await this.#queue.close(closedError(this.#label, "Listener"));
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -110,19 +96,6 @@ export class BunListener implements Listener {
 
   /** Yields accepted sockets until the listener closes; `break` closes it. */
   [Symbol.asyncIterator](): AsyncIterator<Socket> {
-    return {
-      next: async (): Promise<IteratorResult<Socket>> => {
-        try {
-          return { value: await this.accept(), done: false };
-        } catch (error) {
-          if (this.#closed) return { value: undefined, done: true };
-          throw error;
-        }
-      },
-      return: async (): Promise<IteratorResult<Socket>> => {
-        await this.close();
-        return { value: undefined, done: true };
-      },
-    };
+    return acceptIterator(this, () => this.#queue.closed);
   }
 }

@@ -1,19 +1,20 @@
 /**
  * The server side of `startTls()` on Bun: a `node:tls` `TLSSocket` in server mode over a
- * `Duplex` that takes the accepted native socket's bytes (`BunSocket.divert`). Bun's own
- * `upgradeTLS()` always starts a client handshake, even on an accepted socket.
+ * `Duplex` that takes the accepted native socket's bytes (`BunSocket.divert`), wrapped by
+ * `@ftpkit/socket-node/tls-over-duplex`. Bun's own `upgradeTLS()` always starts a client
+ * handshake, even on an accepted socket.
  *
  * @module
  */
 
 import { Duplex } from "node:stream";
-import { type SecureContext, TLSSocket } from "node:tls";
+import type { SecureContext } from "node:tls";
+import { closedError } from "@ftpkit/socket";
+import { type DuplexTlsSocket, serverTlsOverDuplex } from "@ftpkit/socket-node/tls-over-duplex";
 import type { BunSocket } from "./bun-socket.ts";
-import { NodeTlsSocket } from "./node-tls-socket.ts";
-import { closedError } from "./socket-errors.ts";
 
 /** Upgrades the accepted plain `socket` with the listener's certificate. */
-export function startServerTls(socket: BunSocket, context: SecureContext): NodeTlsSocket {
+export function startServerTls(socket: BunSocket, context: SecureContext): DuplexTlsSocket {
   let raw: ReturnType<BunSocket["divert"]> | undefined;
   let pending: { rest: Uint8Array; callback: (error?: Error | null) => void } | undefined;
   let address = "";
@@ -66,12 +67,9 @@ export function startServerTls(socket: BunSocket, context: SecureContext): NodeT
   });
   address = raw.address;
 
-  const secure = new TLSSocket(duplex, { isServer: true, secureContext: context });
-  return new NodeTlsSocket(secure, {
+  return serverTlsOverDuplex(duplex, context, {
     address: raw.address,
     localAddress: raw.info.localAddress,
     remoteAddress: raw.info.remoteAddress,
-    isServer: true,
-    sessionRuntime: undefined,
   });
 }

@@ -11,9 +11,14 @@
  */
 
 import net from "node:net";
-import { cpuUsage } from "node:process";
 import tls from "node:tls";
 import { testCertificate } from "../../conformance/src/certs.ts";
+import {
+  countDataEvents,
+  drain,
+  type Reader,
+  runThroughputBench,
+} from "../../conformance/src/throughput-bench.ts";
 import { denoSockets } from "../src/index.ts";
 
 interface Conn {
@@ -92,8 +97,6 @@ async function sender(): Promise<void> {
   console.log(JSON.stringify({ plain: plain.addr.port, tls: secure.addr.port }));
 }
 
-type Reader = (port: number) => Promise<number>;
-
 const rawReused: Reader = async (port) => {
   const conn = await Deno.connect({ hostname: HOST, port });
   const buffer = new Uint8Array(256 * 1024);
@@ -115,32 +118,13 @@ const rawFresh: Reader = async (port) => {
   return total;
 };
 
-async function drain(readable: ReadableStream<Uint8Array>): Promise<number> {
-  const reader = readable.getReader();
-  let total = 0;
-  for (let r = await reader.read(); !r.done; r = await reader.read()) total += r.value.byteLength;
-  return total;
-}
-
 const denoReadable: Reader = async (port) => {
   const conn = await Deno.connect({ hostname: HOST, port });
   const total = await drain(conn.readable);
   return total;
 };
 
-const nodeNet: Reader = (port) =>
-  new Promise((resolve, reject) => {
-    let total = 0;
-    const socket = net.connect(port, HOST);
-    socket.on("data", (chunk: Uint8Array) => {
-      total += chunk.byteLength;
-    });
-    socket.on("end", () => {
-      socket.destroy();
-      resolve(total);
-    });
-    socket.on("error", reject);
-  });
+const nodeNet: Reader = (port) => countDataEvents(net.connect(port, HOST));
 
 const adapter = denoSockets();
 const adapterPlain: Reader = async (port) => {
@@ -171,43 +155,7 @@ const nativeTls: Reader = async (port) => {
   return total;
 };
 
-const nodeTls: Reader = (port) =>
-  new Promise((resolve, reject) => {
-    let total = 0;
-    const socket = tls.connect({ host: HOST, port, ...tlsOptions });
-    socket.on("data", (chunk: Uint8Array) => {
-      total += chunk.byteLength;
-    });
-    socket.on("end", () => {
-      socket.destroy();
-      resolve(total);
-    });
-    socket.on("error", reject);
-  });
-
-interface Figure {
-  /** MB per second of wall time. */
-  wall: number;
-  /** MB per second of this process's CPU time (user + system): steadier on a busy machine. */
-  cpu: number;
-}
-
-async function measure(read: Reader, port: number): Promise<Figure> {
-  // Collect the previous reader's garbage now, not during this one.
-  (globalThis as { gc?: () => void }).gc?.();
-  const start = performance.now();
-  const startCpu = cpuUsage();
-  const total = await read(port);
-  const cpu = cpuUsage(startCpu);
-  const seconds = (performance.now() - start) / 1000;
-  if (total !== TOTAL) throw new Error(`read ${total} bytes, expected ${TOTAL} (${read.name})`);
-  return { wall: total / 1e6 / seconds, cpu: total / ((cpu.user + cpu.system) / 1e6) / 1e6 };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
+const nodeTls: Reader = (port) => countDataEvents(tls.connect({ host: HOST, port, ...tlsOptions }));
 
 async function main(): Promise<void> {
   const child = new Deno.Command(Deno.execPath(), {
@@ -221,54 +169,55 @@ async function main(): Promise<void> {
   stdout.releaseLock();
   const ports = JSON.parse(new TextDecoder().decode(first.value)) as { plain: number; tls: number };
 
-  const plainReaders: Array<[string, Reader]> = [
-    ["raw conn.read, reused buffer (upper bound)", rawReused],
-    ["raw conn.read, fresh buffers (baseline)", rawFresh],
-    ["Deno conn.readable", denoReadable],
-    ["node:net data events", nodeNet],
-    ["denoSockets() readable", adapterPlain],
-  ];
-  const tlsReaders: Array<[string, Reader]> = [
-    ["Deno.connectTls conn.read, fresh buffers", nativeTls],
-    ["node:tls data events", nodeTls],
-    ["denoSockets() TLS readable", adapterTls],
-  ];
-  const results = new Map<string, Figure[]>();
-  // Each round starts the list one place later: no reader always follows the same one.
-  const run = async (
-    readers: Array<[string, Reader]>,
-    port: number,
-    round: number,
-  ): Promise<void> => {
-    for (let i = 0; i < readers.length; i++) {
-      const [name, read] = readers[(i + round) % readers.length]!;
-      results.set(name, [...(results.get(name) ?? []), await measure(read, port)]);
-    }
-  };
-  for (let round = 0; round < ROUNDS; round++) {
-    await run(plainReaders, ports.plain, round);
-    await run(tlsReaders, ports.tls, round);
-  }
-  const figure = (name: string, kind: keyof Figure): number =>
-    median((results.get(name) ?? []).map((f) => f[kind]));
-  console.log(`denoSockets() read throughput, ${TOTAL / MiB} MiB per run, median of ${ROUNDS}`);
-  console.log(`  ${"reader".padEnd(44)} ${"wall MB/s".padStart(10)} ${"CPU MB/s".padStart(10)}`);
-  for (const [name] of [...plainReaders, ...tlsReaders]) {
-    const wall = figure(name, "wall").toFixed(0).padStart(10);
-    console.log(`  ${name.padEnd(44)} ${wall} ${figure(name, "cpu").toFixed(0).padStart(10)}`);
-  }
-  const ratio = (label: string, a: string, b: string, goal = ""): void => {
-    const wall = (figure(a, "wall") / figure(b, "wall")).toFixed(2);
-    const cpu = (figure(a, "cpu") / figure(b, "cpu")).toFixed(2);
-    console.log(`  ratio ${label.padEnd(30)} wall ${wall}x  CPU ${cpu}x${goal}`);
-  };
   const adapterName = "denoSockets() readable";
-  ratio("adapter / raw fresh buffers", adapterName, plainReaders[1]![0], "  (goal >= 0.9x)");
-  ratio("adapter / raw reused buffer", adapterName, plainReaders[0]![0]);
-  ratio("adapter / Deno conn.readable", adapterName, plainReaders[2]![0]);
-  ratio("adapter / node:net", adapterName, plainReaders[3]![0]);
-  ratio("adapter TLS / Deno.connectTls", "denoSockets() TLS readable", tlsReaders[0]![0]);
-  ratio("adapter TLS / node:tls", "denoSockets() TLS readable", tlsReaders[1]![0]);
+  const adapterTlsName = "denoSockets() TLS readable";
+  await runThroughputBench({
+    adapter: "denoSockets()",
+    bytes: TOTAL,
+    rounds: ROUNDS,
+    collectGarbage: () => (globalThis as { gc?: () => void }).gc?.(),
+    groups: [
+      {
+        port: ports.plain,
+        readers: [
+          ["raw conn.read, reused buffer (upper bound)", rawReused],
+          ["raw conn.read, fresh buffers (baseline)", rawFresh],
+          ["Deno conn.readable", denoReadable],
+          ["node:net data events", nodeNet],
+          [adapterName, adapterPlain],
+        ],
+      },
+      {
+        port: ports.tls,
+        readers: [
+          ["Deno.connectTls conn.read, fresh buffers", nativeTls],
+          ["node:tls data events", nodeTls],
+          [adapterTlsName, adapterTls],
+        ],
+      },
+    ],
+    ratios: [
+      {
+        label: "adapter / raw fresh buffers",
+        a: adapterName,
+        b: "raw conn.read, fresh buffers (baseline)",
+        goal: "  (goal >= 0.9x)",
+      },
+      {
+        label: "adapter / raw reused buffer",
+        a: adapterName,
+        b: "raw conn.read, reused buffer (upper bound)",
+      },
+      { label: "adapter / Deno conn.readable", a: adapterName, b: "Deno conn.readable" },
+      { label: "adapter / node:net", a: adapterName, b: "node:net data events" },
+      {
+        label: "adapter TLS / Deno.connectTls",
+        a: adapterTlsName,
+        b: "Deno.connectTls conn.read, fresh buffers",
+      },
+      { label: "adapter TLS / node:tls", a: adapterTlsName, b: "node:tls data events" },
+    ],
+  });
   await child.stdin.close();
   await child.status;
 }

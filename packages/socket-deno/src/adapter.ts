@@ -1,26 +1,28 @@
 /**
  * `denoSockets()`: the ftpkit socket adapter for Deno. Plain TCP runs on the native
  * `Deno.connect` / `Deno.listen` (faster than Deno's `node:net`); TLS runs on Deno's
- * `node:tls` over those native connections (see `node-tls-socket.ts` for why).
+ * `node:tls` over those native connections (see `tls-upgrade.ts` for why).
  *
  * @module
  */
 
-import { createSecureContext } from "node:tls";
 import { FtpUsageError, formatAddress } from "@ftpkit/errors";
-import type {
-  ConnectOptions,
-  Listener,
-  ListenOptions,
-  Socket,
-  SocketAdapter,
-  SocketCapabilities,
+import {
+  type ConnectOptions,
+  connectAbortedError,
+  connectTimeoutError,
+  type Listener,
+  type ListenOptions,
+  type Socket,
+  type SocketAdapter,
+  type SocketCapabilities,
 } from "@ftpkit/socket";
+import { duplexServerContext } from "@ftpkit/socket-node/tls-over-duplex";
 import { ConnSocket } from "./conn-socket.ts";
 import { type DenoTcpConn, denoNamespace } from "./deno-api.ts";
 import { ConnListener } from "./listener.ts";
 import { DEFAULT_MAX_READ } from "./slab-reader.ts";
-import { connectAbortedError, connectTimeoutError, toSocketError } from "./socket-errors.ts";
+import { toSocketError } from "./socket-errors.ts";
 
 /** Options of {@link denoSockets}. */
 export interface DenoSocketsOptions {
@@ -121,15 +123,7 @@ export function denoSockets(options: DenoSocketsOptions = {}): SocketAdapter {
     if (implicitTls && tls === undefined) {
       throw new FtpUsageError("listen({ implicitTls: true }) needs `tls` (a certificate and key)");
     }
-    const serverContext =
-      tls === undefined
-        ? undefined
-        : createSecureContext({
-            cert: tls.cert,
-            key: tls.key,
-            minVersion: tls.minVersion,
-            maxVersion: tls.maxVersion,
-          });
+    const serverContext = tls === undefined ? undefined : duplexServerContext(tls);
     let listener: ReturnType<typeof deno.listen>;
     try {
       listener = deno.listen({

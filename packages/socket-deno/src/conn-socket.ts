@@ -8,17 +8,18 @@
 
 import type { SecureContext } from "node:tls";
 import { FtpUsageError, formatAddress } from "@ftpkit/errors";
-import type {
-  Socket,
-  SocketAddress,
-  SocketInfo,
-  TlsClientOptions,
-  TlsSession,
+import {
+  closedError,
+  type Socket,
+  type SocketAddress,
+  type SocketInfo,
+  type TlsClientOptions,
+  type TlsSession,
 } from "@ftpkit/socket";
 import { writeAll } from "./conn-duplex.ts";
 import type { DenoNetAddr, DenoTcpConn } from "./deno-api.ts";
 import { SlabReader } from "./slab-reader.ts";
-import { closedError, toSocketError } from "./socket-errors.ts";
+import { toSocketError } from "./socket-errors.ts";
 import { startClientTls, startServerTls, type UpgradeTarget } from "./tls-upgrade.ts";
 
 /** How a {@link ConnSocket} came to be. */

@@ -7,10 +7,16 @@
 
 import type { SecureContext } from "node:tls";
 import { formatAddress } from "@ftpkit/errors";
-import type { Listener, Socket, SocketAddress } from "@ftpkit/socket";
+import {
+  acceptIterator,
+  closedError,
+  type Listener,
+  type Socket,
+  type SocketAddress,
+} from "@ftpkit/socket";
 import { ConnSocket, toSocketAddress } from "./conn-socket.ts";
 import type { DenoTcpListener } from "./deno-api.ts";
-import { closedError, toSocketError } from "./socket-errors.ts";
+import { toSocketError } from "./socket-errors.ts";
 
 /** How accepted sockets are set up. */
 export interface ConnListenerOptions {
@@ -73,19 +79,6 @@ export class ConnListener implements Listener {
 
   /** Yields accepted sockets until the listener closes; `break` closes it. */
   [Symbol.asyncIterator](): AsyncIterator<Socket> {
-    return {
-      next: async (): Promise<IteratorResult<Socket>> => {
-        try {
-          return { value: await this.accept(), done: false };
-        } catch (error) {
-          if (this.#closed) return { value: undefined, done: true };
-          throw error;
-        }
-      },
-      return: async (): Promise<IteratorResult<Socket>> => {
-        await this.close();
-        return { value: undefined, done: true };
-      },
-    };
+    return acceptIterator(this, () => this.#closed);
   }
 }

@@ -1,36 +1,21 @@
 /**
  * Maps Deno's errors (`Deno.errors.*`, and the Node-style errors of `node:tls`) to the
- * `@ftpkit/errors` socket family, with the address in every message.
+ * `@ftpkit/errors` socket family with `@ftpkit/socket`'s mapping, which knows the
+ * errno codes; this module adds the names of Deno's error classes.
  *
  * @module
  */
 
+import type { SocketError, SocketErrorReason } from "@ftpkit/errors";
 import {
-  ConnectionRefusedError,
-  ConnectionResetError,
-  SocketAbortedError,
-  SocketError,
-  type SocketErrorReason,
-  SocketTimeoutError,
-  TlsError,
-} from "@ftpkit/errors";
+  reasonOf as codeReasonOf,
+  toSocketError as codeToSocketError,
+  type ErrorReasonTable,
+  type SocketPhase,
+} from "@ftpkit/socket";
 
-/** What the socket was doing when it failed; it picks the wording of the message. */
-export type SocketPhase = "connect" | "tls" | "read" | "write" | "listen" | "accept";
-
-const BY_CODE: Record<string, SocketErrorReason> = {
-  ECONNREFUSED: "refused",
-  ECONNRESET: "reset",
-  ECONNABORTED: "reset",
-  EPIPE: "reset",
-  ENOTCONN: "reset",
-  ETIMEDOUT: "timeout",
-  EADDRINUSE: "address-in-use",
-  EADDRNOTAVAIL: "unreachable",
-  EHOSTUNREACH: "unreachable",
-  ENETUNREACH: "unreachable",
-  ENOTFOUND: "unreachable",
-  EAI_AGAIN: "unreachable",
+/** `Deno.errors.*` class names (the `name` of Deno's I/O errors). */
+const DENO_ERROR_NAMES: ErrorReasonTable = Object.freeze({
   ConnectionRefused: "refused",
   ConnectionReset: "reset",
   ConnectionAborted: "reset",
@@ -46,107 +31,19 @@ const BY_CODE: Record<string, SocketErrorReason> = {
   BadResource: "closed",
   Interrupted: "closed",
   InvalidData: "tls",
-};
+});
 
 /** The reason a runtime error stands for, from its `code` or its Deno error name. */
 export function reasonOf(error: unknown): SocketErrorReason {
-  if (typeof error !== "object" || error === null) return "other";
-  const { code, name } = error as { code?: unknown; name?: unknown };
-  if (typeof code === "string") {
-    const byCode = BY_CODE[code];
-    if (byCode !== undefined) return byCode;
-    // OpenSSL-style verification codes and Node's TLS codes.
-    if (/^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED)/.test(code)) return "tls";
-  }
-  if (typeof name === "string") return BY_CODE[name] ?? "other";
-  return "other";
+  return codeReasonOf(error, DENO_ERROR_NAMES);
 }
 
-function detail(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
-}
-
-/**
- * Wraps `error` as a `SocketError` subclass naming `address`. A `SocketError` passes
- * through unchanged; `reason` overrides the classification when the caller knows better
- * (a handshake failure is `"tls"` whatever its code).
- */
+/** `toSocketError` of `@ftpkit/socket`, classifying Deno's error names too. */
 export function toSocketError(
   error: unknown,
   address: string,
   phase: SocketPhase,
   reason: SocketErrorReason = reasonOf(error),
 ): SocketError {
-  if (SocketError.isInstance(error)) return error;
-  const options = { address, reason, cause: error };
-  switch (reason) {
-    case "refused":
-      return new ConnectionRefusedError(
-        `Cannot connect to "${address}": connection refused`,
-        options,
-      );
-    case "reset":
-      return new ConnectionResetError(
-        `Connection to "${address}" was reset while ${doing(phase)}: ${detail(error)}`,
-        options,
-      );
-    case "timeout":
-      return new SocketTimeoutError(
-        `Timed out ${doing(phase)} "${address}": ${detail(error)}`,
-        options,
-      );
-    case "tls":
-      return new TlsError(`TLS handshake with "${address}" failed: ${detail(error)}`, options);
-    case "aborted":
-      return new SocketAbortedError(`Connecting to "${address}" was aborted`, options);
-    case "address-in-use":
-      return new SocketError(`Cannot listen on "${address}": address in use`, options);
-    case "closed":
-      return new SocketError(`Socket "${address}" is closed (${doing(phase)})`, options);
-    default:
-      return new SocketError(
-        `Socket "${address}" failed ${doing(phase)}: ${detail(error)}`,
-        options,
-      );
-  }
-}
-
-function doing(phase: SocketPhase): string {
-  switch (phase) {
-    case "connect":
-      return "connecting to";
-    case "tls":
-      return "negotiating TLS with";
-    case "read":
-      return "reading";
-    case "write":
-      return "writing";
-    case "listen":
-      return "listening";
-    case "accept":
-      return "accepting";
-  }
-}
-
-/** The error a connect gets when its deadline passed. */
-export function connectTimeoutError(address: string, ms: number): SocketTimeoutError {
-  return new SocketTimeoutError(`Connecting to "${address}" timed out after ${ms} ms`, {
-    address,
-    reason: "timeout",
-  });
-}
-
-/** The error a connect gets when its signal aborted. */
-export function connectAbortedError(address: string, cause: unknown): SocketAbortedError {
-  return new SocketAbortedError(`Connecting to "${address}" was aborted`, {
-    address,
-    reason: "aborted",
-    cause,
-  });
-}
-
-/** The error an operation on a closed socket or listener gets. */
-export function closedError(address: string, what: string): SocketError {
-  return new SocketError(`${what} "${address}" is closed`, { address, reason: "closed" });
+  return codeToSocketError(error, address, phase, reason);
 }

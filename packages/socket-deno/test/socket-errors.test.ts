@@ -2,11 +2,10 @@ import {
   ConnectionRefusedError,
   ConnectionResetError,
   SocketError,
-  SocketTimeoutError,
   TlsError,
 } from "@ftpkit/errors";
 import { describe, expect, it } from "vitest";
-import { connectTimeoutError, reasonOf, toSocketError } from "../src/socket-errors.ts";
+import { reasonOf, toSocketError } from "../src/socket-errors.ts";
 
 /** A Deno error as `Deno.errors.*` makes them: a class name and, lately, a code. */
 function denoError(name: string, code?: string): Error {
@@ -48,11 +47,5 @@ describe("socket error mapping", () => {
   it("passes a SocketError through unchanged", () => {
     const original = new SocketError("x", { address: "a:1", reason: "other" });
     expect(toSocketError(original, "b:2", "read")).toBe(original);
-  });
-
-  it("names the timeout", () => {
-    const error = connectTimeoutError("127.0.0.1:21", 300);
-    expect(SocketTimeoutError.isInstance(error)).toBe(true);
-    expect(error.message).toBe('Connecting to "127.0.0.1:21" timed out after 300 ms');
   });
 });

@@ -8,7 +8,13 @@
 import type { Socket as NetSocket, Server } from "node:net";
 import type { SecureContext } from "node:tls";
 import { formatAddress, SocketError } from "@ftpkit/errors";
-import type { Listener, Socket, SocketAddress } from "@ftpkit/socket";
+import {
+  AcceptQueue,
+  acceptIterator,
+  type Listener,
+  type Socket,
+  type SocketAddress,
+} from "@ftpkit/socket";
 import { socketAddress } from "./addresses.ts";
 import { handshake, NodeSocket } from "./node-socket.ts";
 import { serverTlsSocket } from "./tls-options.ts";
@@ -22,19 +28,12 @@ export interface NodeListenerInit {
   closeTimeout: number;
 }
 
-interface Waiter {
-  resolve: (socket: Socket) => void;
-  reject: (error: unknown) => void;
-}
-
 /** A listening Node server; iterate it or call `accept()`. */
 export class NodeListener implements Listener {
   readonly address: SocketAddress;
   readonly #server: Server;
   readonly #init: NodeListenerInit;
-  #queue: Socket[] = [];
-  #waiters: Waiter[] = [];
-  #closed = false;
+  readonly #queue = new AcceptQueue<NodeSocket>();
 
   /** Takes a server that is already listening. */
   constructor(server: Server, init: NodeListenerInit) {
@@ -49,22 +48,15 @@ export class NodeListener implements Listener {
   }
 
   accept(): Promise<Socket> {
-    const next = this.#queue.shift();
-    if (next) return Promise.resolve(next);
-    if (this.#closed) return Promise.reject(this.#closedError());
-    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+    return this.#queue.accept(() => this.#closedError());
   }
 
   close(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    this.#closed = true;
+    if (this.#queue.closed) return Promise.resolve();
     // Stops listening at once; server.close()'s callback would wait for every accepted
     // socket, which stay open by contract.
     this.#server.close();
-    const error = this.#closedError();
-    for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
-    const unclaimed = this.#queue.splice(0);
-    return Promise.all(unclaimed.map((socket) => socket.close())).then(() => undefined);
+    return this.#queue.close(this.#closedError());
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -73,24 +65,11 @@ export class NodeListener implements Listener {
 
   /** Yields accepted sockets until the listener closes; `break` closes it. */
   [Symbol.asyncIterator](): AsyncIterator<Socket> {
-    return {
-      next: async (): Promise<IteratorResult<Socket>> => {
-        try {
-          return { done: false, value: await this.accept() };
-        } catch (error) {
-          if (this.#closed) return { done: true, value: undefined };
-          throw error;
-        }
-      },
-      return: async (): Promise<IteratorResult<Socket>> => {
-        await this.close();
-        return { done: true, value: undefined };
-      },
-    };
+    return acceptIterator(this, () => this.#queue.closed);
   }
 
   #onConnection(raw: NetSocket): void {
-    if (this.#closed) {
+    if (this.#queue.closed) {
       raw.destroy();
       return;
     }
@@ -116,9 +95,7 @@ export class NodeListener implements Listener {
         closeTimeout,
       });
     }
-    const waiter = this.#waiters.shift();
-    if (waiter) waiter.resolve(socket);
-    else this.#queue.push(socket);
+    this.#queue.deliver(socket);
   }
 
   #closedError(): SocketError {

@@ -7,17 +7,18 @@
 import { createServer, type Socket as NetSocket, connect as netConnect } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { formatAddress } from "@ftpkit/errors";
-import type {
-  ConnectOptions,
-  Listener,
-  ListenOptions,
-  Socket,
-  SocketAdapter,
-  SocketCapabilities,
+import {
+  type ConnectOptions,
+  connectAbortedError,
+  type Listener,
+  type ListenOptions,
+  type Socket,
+  type SocketAdapter,
+  type SocketCapabilities,
 } from "@ftpkit/socket";
 import { NodeListener } from "./node-listener.ts";
 import { handshake, NodeSocket } from "./node-socket.ts";
-import { abortedError, timeoutError, toSocketError } from "./socket-errors.ts";
+import { timeoutError, toSocketError } from "./socket-errors.ts";
 import { serverContext, tlsConnectOptions } from "./tls-options.ts";
 
 /** Options of {@link nodeSockets}. */
@@ -87,7 +88,7 @@ async function connect(
 ): Promise<Socket> {
   const { host, port, signal } = options;
   const address = formatAddress(host, port);
-  if (signal?.aborted) throw abortedError(address, signal.reason);
+  if (signal?.aborted) throw connectAbortedError(address, signal.reason);
   const tlsOptions = options.tls === true ? {} : options.tls || undefined;
   // tls.connect passes allowHalfOpen on to its TLSSocket; @types/node omits it.
   const netOptions = { host, port, allowHalfOpen: true, noDelay };
@@ -121,7 +122,7 @@ async function bounded(
       timer = setTimeout(() => reject(timeoutError(address, timeout)), timeout);
     }
     if (signal) {
-      onAbort = () => reject(abortedError(address, signal.reason));
+      onAbort = () => reject(connectAbortedError(address, signal.reason));
       signal.addEventListener("abort", onAbort, { once: true });
     }
   });

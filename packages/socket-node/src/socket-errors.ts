@@ -8,7 +8,6 @@
 import {
   ConnectionRefusedError,
   ConnectionResetError,
-  SocketAbortedError,
   SocketError,
   SocketTimeoutError,
   TlsError,
@@ -117,15 +116,6 @@ export function toSocketError(error: unknown, address: string, phase: SocketPhas
         options("other"),
       );
   }
-}
-
-/** The error of a connect that its `AbortSignal` aborted. */
-export function abortedError(address: string, reason: unknown): SocketAbortedError {
-  return new SocketAbortedError(`Connecting to "${address}" was aborted`, {
-    address,
-    reason: "aborted",
-    cause: reason,
-  });
 }
 
 /** The error of a connect that took longer than its timeout. */

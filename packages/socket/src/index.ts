@@ -8,6 +8,19 @@ export {
   SocketTimeoutError,
   TlsError,
 } from "@ftpkit/errors";
+// For adapter authors (@ftpkit/socket-node, -deno, -bun and third-party adapters):
+// runtime-neutral building blocks of listeners and of error mapping.
+export { AcceptQueue, acceptIterator } from "./accept-queue.ts";
+export {
+  closedError,
+  connectAbortedError,
+  connectTimeoutError,
+  ERRNO_REASONS,
+  type ErrorReasonTable,
+  reasonOf,
+  type SocketPhase,
+  toSocketError,
+} from "./adapter-errors.ts";
 export { MEMORY_CAPABILITIES, type MemorySocketsOptions, memorySockets } from "./memory-network.ts";
 export {
   createSocketPair,

@@ -5,13 +5,9 @@
  * @module
  */
 
-import {
-  ConnectionRefusedError,
-  formatAddress,
-  SocketAbortedError,
-  SocketError,
-  TlsError,
-} from "@ftpkit/errors";
+import { ConnectionRefusedError, formatAddress, SocketError, TlsError } from "@ftpkit/errors";
+import { AcceptQueue, acceptIterator } from "./accept-queue.ts";
+import { connectAbortedError } from "./adapter-errors.ts";
 import { createSocketPair, DEFAULT_MEMORY_HIGH_WATER_MARK } from "./memory-socket.ts";
 import type {
   ConnectOptions,
@@ -86,13 +82,7 @@ export function memorySockets(options: MemorySocketsOptions = {}): SocketAdapter
 
     async connect({ host, port, tls, signal }: ConnectOptions): Promise<Socket> {
       const address = formatAddress(host, port);
-      if (signal?.aborted) {
-        throw new SocketAbortedError(`Connecting to "${address}" was aborted`, {
-          address,
-          reason: "aborted",
-          cause: signal.reason,
-        });
-      }
+      if (signal?.aborted) throw connectAbortedError(address, signal.reason);
       if (tls) {
         throw new TlsError(
           `Cannot connect to "${address}" with TLS: in-memory sockets have no TLS`,
@@ -164,18 +154,11 @@ function familyOf(host: string): "IPv4" | "IPv6" {
   return host.includes(":") ? "IPv6" : "IPv4";
 }
 
-interface Waiter {
-  resolve: (socket: Socket) => void;
-  reject: (error: unknown) => void;
-}
-
 /** A listener of the in-memory network. */
 class MemoryListener implements Listener {
   readonly address: SocketAddress;
   readonly #onClose: () => void;
-  #queue: Socket[] = [];
-  #waiters: Waiter[] = [];
-  #closed = false;
+  readonly #queue = new AcceptQueue();
 
   constructor(address: SocketAddress, onClose: () => void) {
     this.address = address;
@@ -184,25 +167,17 @@ class MemoryListener implements Listener {
 
   /** A client connected: hand its server end to a waiting accept or queue it. */
   deliver(socket: Socket): void {
-    const waiter = this.#waiters.shift();
-    if (waiter) waiter.resolve(socket);
-    else this.#queue.push(socket);
+    this.#queue.deliver(socket);
   }
 
   accept(): Promise<Socket> {
-    const next = this.#queue.shift();
-    if (next) return Promise.resolve(next);
-    if (this.#closed) return Promise.reject(this.#closedError());
-    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+    return this.#queue.accept(() => this.#closedError());
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#queue.closed) return;
     this.#onClose();
-    const error = this.#closedError();
-    for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
-    await Promise.all(this.#queue.splice(0).map((socket) => socket.close()));
+    await this.#queue.close(this.#closedError());
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -211,20 +186,7 @@ class MemoryListener implements Listener {
 
   /** Yields accepted sockets until the listener closes; `break` closes it. */
   [Symbol.asyncIterator](): AsyncIterator<Socket> {
-    return {
-      next: async (): Promise<IteratorResult<Socket>> => {
-        try {
-          return { done: false, value: await this.accept() };
-        } catch (error) {
-          if (this.#closed) return { done: true, value: undefined };
-          throw error;
-        }
-      },
-      return: async (): Promise<IteratorResult<Socket>> => {
-        await this.close();
-        return { done: true, value: undefined };
-      },
-    };
+    return acceptIterator(this, () => this.#queue.closed);
   }
 
   #closedError(): SocketError {

@@ -6,8 +6,7 @@
 
 import { ConnectionRefusedError, SocketError } from "@ftpkit/errors";
 import type { Listener, Socket, SocketAdapter, SocketAddress } from "@ftpkit/socket";
-// The pair is the socket package's own; it is not exported yet, so it is taken from source.
-import { createSocketPair } from "../../../socket/src/memory-socket.ts";
+import { createSocketPair } from "@ftpkit/socket";
 
 interface MemoryListener extends Listener {
   deliver(socket: Socket): void;

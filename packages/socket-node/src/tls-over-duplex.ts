@@ -1,49 +1,105 @@
 /**
- * A `Socket` over a `node:tls` `TLSSocket`. Bun's `socket.upgradeTLS()` only speaks the
- * client side, so the server side of `startTls()` (FTP's `AUTH TLS` on a server) runs Bun's
- * `node:tls` over the accepted native socket (see `tls-server-upgrade.ts`).
+ * `node:tls` over a `Duplex`: a TLS `Socket` whose transport is another runtime's native
+ * connection wrapped as a `node:stream` `Duplex`. `@ftpkit/socket-deno` runs all its TLS
+ * this way (over `Deno.Conn`), `@ftpkit/socket-bun` the server side of `startTls()` (over
+ * an accepted `Bun.listen` socket). It lives here because it is `node:tls` code; both
+ * runtimes implement `node:tls`. For adapter authors: ftpkit users need nothing from it.
+ *
+ * @example
+ * ```ts
+ * import { serverTlsOverDuplex } from "@ftpkit/socket-node/tls-over-duplex";
+ * const socket = serverTlsOverDuplex(duplex, secureContext, {
+ *   address: "127.0.0.1:40001",
+ *   localAddress,
+ *   remoteAddress,
+ * });
+ * await socket.opened; // the handshake finished
+ * ```
  *
  * @module
  */
 
-import type { TLSSocket } from "node:tls";
-import { FtpUsageError, type SocketError } from "@ftpkit/errors";
-import type { Socket, SocketAddress, SocketInfo, TlsInfo, TlsSession } from "@ftpkit/socket";
-import { toSocketError } from "./socket-errors.ts";
+import type { Duplex } from "node:stream";
+import { createSecureContext, type SecureContext, TLSSocket } from "node:tls";
+import { FtpUsageError, type SocketError, type SocketErrorReason } from "@ftpkit/errors";
+import {
+  reasonOf,
+  type Socket,
+  type SocketAddress,
+  type SocketInfo,
+  type SocketPhase,
+  type TlsInfo,
+  type TlsServerOptions,
+  type TlsSession,
+  toSocketError,
+} from "@ftpkit/socket";
 
-/** How {@link NodeTlsSocket} was set up. */
-export interface NodeTlsSocketOptions {
+/** Who is at the other end of the transport. */
+export interface DuplexPeer {
   /** `host:port` of the peer, for error messages. */
   address: string;
   localAddress: SocketAddress;
   remoteAddress: SocketAddress;
+  /**
+   * How the transport's runtime classifies an error that is not a `SocketError` yet.
+   * Default: `reasonOf` of `@ftpkit/socket` (errno and TLS codes).
+   */
+  reasonOf?: (error: unknown) => SocketErrorReason;
+}
+
+/** How a {@link DuplexTlsSocket} was set up. */
+export interface DuplexTlsSocketOptions extends DuplexPeer {
   /** The server side of the handshake (waits for `secure`, not `secureConnect`). */
   isServer: boolean;
   /** The runtime name stamped on issued sessions; `undefined`: hand out no sessions. */
   sessionRuntime: string | undefined;
 }
 
+/** A listener's certificate as a `node:tls` context, for {@link serverTlsOverDuplex}. */
+export function duplexServerContext(tls: TlsServerOptions): SecureContext {
+  return createSecureContext({
+    cert: tls.cert,
+    key: tls.key,
+    minVersion: tls.minVersion,
+    maxVersion: tls.maxVersion,
+  });
+}
+
+/** The server side of a handshake over `transport`, with a listener's certificate. */
+export function serverTlsOverDuplex(
+  transport: Duplex,
+  context: SecureContext,
+  peer: DuplexPeer,
+): DuplexTlsSocket {
+  const secure = new TLSSocket(transport, { isServer: true, secureContext: context });
+  return new DuplexTlsSocket(secure, { ...peer, isServer: true, sessionRuntime: undefined });
+}
+
 /** Bytes the readable holds before it pauses the TLS socket. */
 const READ_HIGH_WATER = 64 * 1024;
 
-/** A TLS `Socket` backed by a `node:tls` `TLSSocket`. */
-export class NodeTlsSocket implements Socket {
+/** A TLS `Socket` backed by a `node:tls` `TLSSocket` over a `Duplex`. */
+export class DuplexTlsSocket implements Socket {
   readonly readable: ReadableStream<Uint8Array>;
   readonly writable: WritableStream<Uint8Array>;
   readonly opened: Promise<SocketInfo>;
   readonly closed: Promise<void>;
   readonly #tls: TLSSocket;
-  readonly #options: NodeTlsSocketOptions;
+  readonly #options: DuplexTlsSocketOptions;
   #session: Uint8Array | undefined;
   #secure = false;
   #ended = false;
   #failure: SocketError | undefined;
   #closing: Promise<void> | undefined;
 
-  constructor(tls: TLSSocket, options: NodeTlsSocketOptions) {
+  constructor(tls: TLSSocket, options: DuplexTlsSocketOptions) {
     this.#tls = tls;
     this.#options = options;
     const { address } = options;
+    const classify = options.reasonOf ?? reasonOf;
+    // An I/O failure, classified the way the transport's runtime names its errors.
+    const ioError = (error: unknown, phase: SocketPhase): SocketError =>
+      toSocketError(error, address, phase, classify(error));
 
     this.opened = new Promise<SocketInfo>((resolve, reject) => {
       const secureEvent = options.isServer ? "secure" : "secureConnect";
@@ -92,12 +148,9 @@ export class NodeTlsSocket implements Socket {
     this.closed = new Promise<void>((resolve) => tls.once("close", () => resolve()));
 
     tls.on("error", (error: unknown) => {
-      this.#failure ??= toSocketError(
-        error,
-        address,
-        this.#secure ? "read" : "tls",
-        this.#secure ? undefined : handshakeReason(error),
-      );
+      this.#failure ??= this.#secure
+        ? ioError(error, "read")
+        : toSocketError(error, address, "tls", handshakeReason(error));
     });
     if (options.sessionRuntime !== undefined) {
       tls.on("session", (session: Uint8Array) => {
@@ -147,7 +200,7 @@ export class NodeTlsSocket implements Socket {
           new Promise<void>((resolve, reject) => {
             if (chunk.byteLength === 0) return resolve();
             tls.write(chunk, (error) => {
-              if (error) reject(this.#failure ?? toSocketError(error, address, "write"));
+              if (error) reject(this.#failure ?? ioError(error, "write"));
               else resolve();
             });
           }),
