@@ -541,11 +541,7 @@ export function conformanceSuite(
         const serving = (async () => {
           const plain = await listener.accept();
           equal((await plain.opened).tls, undefined, "accepted sockets are plain until startTls");
-          const reader = new ByteReader(plain.readable);
-          equal(await reader.readLine(), "AUTH TLS");
-          reader.release();
-          await writeOnce(plain.writable, utf8("234 go\n"));
-          await using secure = plain.startTls();
+          await using secure = await answerAuthTls(plain);
           ok((await secure.opened).tls !== undefined, "the server side reports TLS");
           const secureReader = new ByteReader(secure.readable);
           await writeOnce(secure.writable, utf8(`${await secureReader.readLine()}?\n`));
@@ -573,12 +569,7 @@ export function conformanceSuite(
       async run() {
         await using listener = await adapter.listen({ host, port: 0, tls: serverTls });
         const serving = (async () => {
-          const plain = await listener.accept();
-          const reader = new ByteReader(plain.readable);
-          equal(await reader.readLine(), "AUTH TLS");
-          reader.release();
-          await writeOnce(plain.writable, utf8("234 go\n"));
-          await using secure = plain.startTls();
+          await using secure = await answerAuthTls(await listener.accept());
           equal((await secure.opened).tls?.resumed, false, "a first handshake is a full one");
           await writeOnce(secure.writable, utf8("hello over tls\n"));
           await secure.writable.close();
@@ -687,6 +678,15 @@ export function conformanceSuite(
   }
 
   return cases;
+}
+
+/** The server half of FTP's AUTH TLS on an accepted plain socket: answer 234, upgrade. */
+async function answerAuthTls(plain: Socket): Promise<Socket> {
+  const reader = new ByteReader(plain.readable);
+  equal(await reader.readLine(), "AUTH TLS");
+  reader.release();
+  await writeOnce(plain.writable, utf8("234 go\n"));
+  return plain.startTls();
 }
 
 /** Calls `onChunk` for every chunk until the stream ends. */
