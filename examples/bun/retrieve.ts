@@ -54,7 +54,11 @@ let url = positionals[0];
 if (url === undefined) {
   const files = builtInFiles();
   expected = new Map([...files].map(([path, data]) => [path, sha256(data)]));
-  server = createServer({ sockets, storage: memoryStorage(Object.fromEntries(files)), users: { demo: "demo" } });
+  server = createServer({
+    sockets,
+    storage: memoryStorage(Object.fromEntries(files)),
+    users: { demo: "demo" },
+  });
   const { port } = await server.listen({ host: "127.0.0.1", port: 0 });
   url = `ftp://demo:demo@127.0.0.1:${port}/`;
   console.log(`built-in @ftpkit/server at ${url} with ${files.size} files`);

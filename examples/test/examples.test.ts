@@ -13,7 +13,8 @@ import { nodeSockets } from "@ftpkit/socket-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const examples = fileURLToPath(new URL("..", import.meta.url));
-const bin = (name: string): string => fileURLToPath(new URL(`../../node_modules/.bin/${name}`, import.meta.url));
+const bin = (name: string): string =>
+  fileURLToPath(new URL(`../../node_modules/.bin/${name}`, import.meta.url));
 
 interface Runtime {
   name: string;
@@ -95,7 +96,9 @@ for (const runtime of RUNTIMES) {
       const result = await run(runtime, []);
       expect(result.stderr).not.toMatch(/FAILED|MISMATCH|retrieve failed/);
       expect(result.code).toBe(0);
-      expect(result.stdout).toMatch(/^built-in @ftpkit\/server at ftp:\/\/demo:demo@127\.0\.0\.1:\d+\/ with 50 files$/m);
+      expect(result.stdout).toMatch(
+        /^built-in @ftpkit\/server at ftp:\/\/demo:demo@127\.0\.0\.1:\d+\/ with 50 files$/m,
+      );
       const lines = fileLines(result.stdout);
       expect(lines.size).toBe(50);
       expect([...lines.values()].every((l) => l.mode === "B")).toBe(true);
@@ -103,7 +106,9 @@ for (const runtime of RUNTIMES) {
       expect(result.stdout).toMatch(/^all 50 files intact$/m);
     });
 
-    it("retrieves every file of a folder URL with the right bytes", { timeout: 60_000 }, async () => {
+    it("retrieves every file of a folder URL with the right bytes", {
+      timeout: 60_000,
+    }, async () => {
       const result = await run(runtime, [base, "--mode", "S"]);
       expect(result.stderr).toBe("");
       expect(result.code).toBe(0);

@@ -22,7 +22,11 @@ export function curlAvailable(): Promise<boolean> {
  * Downloads `paths` from `baseUrl` with one curl process, to /dev/null. Only the whole
  * run is timed (`connectMs` is 0, `transferMs` the total), including curl's start-up.
  */
-export async function runCurl(baseUrl: string, paths: string[], configPath: string): Promise<RunnerResult> {
+export async function runCurl(
+  baseUrl: string,
+  paths: string[],
+  configPath: string,
+): Promise<RunnerResult> {
   const lines: string[] = [];
   for (const path of paths) lines.push(`url = "${baseUrl}${path}"`, 'output = "/dev/null"');
   await writeFile(configPath, `${lines.join("\n")}\n`);

@@ -5,7 +5,7 @@
  * @module
  */
 
-export { type DelayedPipeOptions, DelayedPipe, type PipeMeter } from "./delayed-pipe.ts";
+export { DelayedPipe, type DelayedPipeOptions, type PipeMeter } from "./delayed-pipe.ts";
 export {
   type LatencyProxy,
   type LatencyProxyOptions,

@@ -173,7 +173,9 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
     closing ??= (async () => {
       for (const pipe of pipes) pipe.dispose();
       for (const socket of sockets) socket.destroy();
-      await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+      await Promise.all(
+        servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
+      );
     })();
     return closing;
   };
@@ -189,7 +191,8 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
         controlTurns: counters.controlTurns,
         bytesUp: counters.up.bytes,
         bytesDown: counters.down.bytes,
-        meanDelayMs: chunks === 0 ? oneWay : (counters.up.delaySumMs + counters.down.delaySumMs) / chunks,
+        meanDelayMs:
+          chunks === 0 ? oneWay : (counters.up.delaySumMs + counters.down.delaySumMs) / chunks,
       };
     },
     reset(): void {

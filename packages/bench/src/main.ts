@@ -15,7 +15,12 @@ import { curlAvailable, runCurl } from "./curl.ts";
 import { type LatencyProxy, portRange, startLatencyProxy } from "./latency-proxy.ts";
 import type { Measurement, Workload } from "./measurement.ts";
 import { printReport } from "./report.ts";
-import { type RunnerName, type RunnerRequest, type RunnerResult, runRunner } from "./runner-protocol.ts";
+import {
+  type RunnerName,
+  type RunnerRequest,
+  type RunnerResult,
+  runRunner,
+} from "./runner-protocol.ts";
 import { type BenchServer, startFtpkitServer, startVsftpd } from "./servers.ts";
 
 /** The proxy listens on another loopback address with the server's port numbers. */
@@ -32,10 +37,16 @@ interface ClientPlan {
 }
 
 function runner(name: RunnerName, extra: Partial<RunnerRequest> = {}) {
-  return (url: string, paths: string[]): Promise<RunnerResult> => runRunner(name, { url, paths, ...extra });
+  return (url: string, paths: string[]): Promise<RunnerResult> =>
+    runRunner(name, { url, paths, ...extra });
 }
 
-function plans(config: BenchConfig, scratch: string, haveCurl: boolean, workload: Workload): ClientPlan[] {
+function plans(
+  config: BenchConfig,
+  scratch: string,
+  haveCurl: boolean,
+  workload: Workload,
+): ClientPlan[] {
   const list: ClientPlan[] = [];
   if (workload === "big") list.push({ label: "raw node:net", concurrency: 1, run: runner("raw") });
   if (haveCurl) {
@@ -48,13 +59,32 @@ function plans(config: BenchConfig, scratch: string, haveCurl: boolean, workload
   }
   list.push({ label: "basic-ftp", concurrency: 1, baseline: true, run: runner("basic-ftp") });
   list.push({ label: "ftpkit auto ×1", concurrency: 1, run: runner("ftpkit", { mode: "auto" }) });
-  list.push({ label: "ftpkit S ×1", concurrency: 1, run: runner("ftpkit", { mode: "S" }), persistentOnly: true });
+  list.push({
+    label: "ftpkit S ×1",
+    concurrency: 1,
+    run: runner("ftpkit", { mode: "S" }),
+    persistentOnly: true,
+  });
   if (workload === "small") {
     const c = config.concurrency;
-    list.push({ label: `ftpkit auto ×${c}`, concurrency: c, run: runner("ftpkit", { mode: "auto", concurrency: c }) });
+    list.push({
+      label: `ftpkit auto ×${c}`,
+      concurrency: c,
+      run: runner("ftpkit", { mode: "auto", concurrency: c }),
+    });
   }
-  list.push({ label: "ftpkit B ×1", concurrency: 1, persistentOnly: true, run: runner("ftpkit", { mode: "B" }) });
-  list.push({ label: "ftpkit C ×1", concurrency: 1, persistentOnly: true, run: runner("ftpkit", { mode: "C" }) });
+  list.push({
+    label: "ftpkit B ×1",
+    concurrency: 1,
+    persistentOnly: true,
+    run: runner("ftpkit", { mode: "B" }),
+  });
+  list.push({
+    label: "ftpkit C ×1",
+    concurrency: 1,
+    persistentOnly: true,
+    run: runner("ftpkit", { mode: "C" }),
+  });
   return list;
 }
 
@@ -92,7 +122,9 @@ async function main(): Promise<number> {
       let server: BenchServer;
       try {
         server =
-          name === "vsftpd" ? await startVsftpd(root.path, portBase) : await startFtpkitServer(root.path, portBase);
+          name === "vsftpd"
+            ? await startVsftpd(root.path, portBase)
+            : await startFtpkitServer(root.path, portBase);
       } catch (error) {
         console.log(`[skip] ${name}: ${(error as Error).message.split("\n")[0]}`);
         continue;
@@ -133,7 +165,8 @@ async function main(): Promise<number> {
                     result,
                     proxy: stats,
                   };
-                  const expected = paths.length * (workload === "big" ? config.bigSize : config.fileSize);
+                  const expected =
+                    paths.length * (workload === "big" ? config.bigSize : config.fileSize);
                   if (Number.isFinite(result.bytes) && result.bytes !== expected) {
                     throw new Error(`received ${result.bytes} bytes, expected ${expected}`);
                   }
@@ -161,7 +194,9 @@ async function main(): Promise<number> {
     await rm(scratch, { recursive: true, force: true });
   }
   printReport(config, measurements);
-  console.log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s${failures ? `, ${failures} run(s) failed` : ""}`);
+  console.log(
+    `\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s${failures ? `, ${failures} run(s) failed` : ""}`,
+  );
   return failures === 0 ? 0 : 1;
 }
 

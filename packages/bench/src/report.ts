@@ -33,14 +33,35 @@ function find(
   workload: Workload,
   client: string,
 ): Measurement | undefined {
-  return all.find((m) => m.server === server && m.rttMs === rttMs && m.workload === workload && m.client === client);
+  return all.find(
+    (m) =>
+      m.server === server && m.rttMs === rttMs && m.workload === workload && m.client === client,
+  );
 }
 
-function smallTable(config: BenchConfig, all: readonly Measurement[], server: string, rttMs: number): string {
-  const rows = all.filter((m) => m.server === server && m.rttMs === rttMs && m.workload === "small");
+function smallTable(
+  config: BenchConfig,
+  all: readonly Measurement[],
+  server: string,
+  rttMs: number,
+): string {
+  const rows = all.filter(
+    (m) => m.server === server && m.rttMs === rttMs && m.workload === "small",
+  );
   const curl = find(all, server, rttMs, "small", "curl");
   return table(
-    ["client", "files", "s", "files/s", "MB/s", "x curl", "rt/file", "turns/file", "data conns", "own rt/file"],
+    [
+      "client",
+      "files",
+      "s",
+      "files/s",
+      "MB/s",
+      "x curl",
+      "rt/file",
+      "turns/file",
+      "data conns",
+      "own rt/file",
+    ],
     rows.map((m) => {
       const zero = find(all, server, 0, "small", m.client);
       const bytes = m.result.files * config.fileSize;
@@ -64,7 +85,12 @@ function smallTable(config: BenchConfig, all: readonly Measurement[], server: st
   );
 }
 
-function bigTable(config: BenchConfig, all: readonly Measurement[], server: string, rttMs: number): string {
+function bigTable(
+  config: BenchConfig,
+  all: readonly Measurement[],
+  server: string,
+  rttMs: number,
+): string {
   const rows = all.filter((m) => m.server === server && m.rttMs === rttMs && m.workload === "big");
   const raw = find(all, server, rttMs, "big", "raw node:net");
   const rawRate = raw === undefined ? Number.NaN : transferMegabytesPerSecond(raw, config.bigSize);
@@ -198,7 +224,8 @@ export function printReport(config: BenchConfig, all: readonly Measurement[]): v
       table(
         ["goal", "target", "measured", "", "figures"],
         list.map((g) => {
-          const met = Number.isFinite(g.value) && (g.op === "<=" ? g.value <= g.target : g.value >= g.target);
+          const met =
+            Number.isFinite(g.value) && (g.op === "<=" ? g.value <= g.target : g.value >= g.target);
           return [g.text, `${g.op} ${g.target}`, num(g.value, 2), met ? "PASS" : "MISS", g.detail];
         }),
       ),

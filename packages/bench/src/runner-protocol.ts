@@ -72,7 +72,9 @@ export function runRunner(name: RunnerName, request: RunnerRequest): Promise<Run
     child.on("close", (code) => {
       const last = out.trim().split("\n").pop() ?? "";
       if (code !== 0 || !last.startsWith("{")) {
-        reject(new Error(`${name} runner failed (exit ${code}): ${(err || out).trim().slice(-2000)}`));
+        reject(
+          new Error(`${name} runner failed (exit ${code}): ${(err || out).trim().slice(-2000)}`),
+        );
         return;
       }
       resolve(JSON.parse(last) as RunnerResult);

@@ -35,7 +35,11 @@ export function assertPortFree(port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once("error", (error: NodeJS.ErrnoException) =>
-      reject(new Error(`Port "127.0.0.1:${port}" is taken (${error.code}): is a server of an earlier run still up?`)),
+      reject(
+        new Error(
+          `Port "127.0.0.1:${port}" is taken (${error.code}): is a server of an earlier run still up?`,
+        ),
+      ),
     );
     probe.listen({ host: "127.0.0.1", port, exclusive: true }, () => probe.close(() => resolve()));
   });
@@ -104,7 +108,9 @@ export async function startFtpkitServer(root: string, portBase: number): Promise
       err += d;
     });
     child.once("error", reject);
-    void exited.then(() => reject(new Error(`@ftpkit/server exited before listening: ${err || out}`)));
+    void exited.then(() =>
+      reject(new Error(`@ftpkit/server exited before listening: ${err || out}`)),
+    );
   });
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {

@@ -129,7 +129,12 @@ function modeOf(text: string | undefined): ModeChoice {
   return mode as ModeChoice;
 }
 
-function positiveInt(text: string | undefined, what: string, fallback: number, max: number): number {
+function positiveInt(
+  text: string | undefined,
+  what: string,
+  fallback: number,
+  max: number,
+): number {
   if (text === undefined) return fallback;
   const n = Number(text);
   if (!/^\d+$/.test(text) || n < 1 || n > max) {
@@ -140,7 +145,8 @@ function positiveInt(text: string | undefined, what: string, fallback: number, m
 
 function portOf(text: string, what: string): number {
   const n = Number(text);
-  if (!/^\d+$/.test(text) || n > 65535) throw new FtpUsageError(`${what} must be a port 0-65535, got "${text}"`);
+  if (!/^\d+$/.test(text) || n > 65535)
+    throw new FtpUsageError(`${what} must be a port 0-65535, got "${text}"`);
   return n;
 }
 
@@ -174,19 +180,29 @@ function checkUrl(text: string): string {
  */
 export function parseCommand(argv: readonly string[]): Command {
   const [first, ...rest] = argv;
-  if (first === undefined || first === "-h" || first === "--help" || first === "help") return { name: "help" };
+  if (first === undefined || first === "-h" || first === "--help" || first === "help")
+    return { name: "help" };
   if (first === "-V" || first === "--version") return { name: "version" };
   const spec = OPTIONS[first];
-  if (spec === undefined) throw new FtpUsageError(`Unknown command "${first}" (commands: get, ls, mirror, serve)`);
+  if (spec === undefined)
+    throw new FtpUsageError(`Unknown command "${first}" (commands: get, ls, mirror, serve)`);
   let values: Record<string, string | boolean | undefined>;
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: rest, options: spec, allowPositionals: true, strict: true }));
+    ({ values, positionals } = parseArgs({
+      args: rest,
+      options: spec,
+      allowPositionals: true,
+      strict: true,
+    }));
   } catch (cause) {
     throw new FtpUsageError(`${first}: ${(cause as Error).message}`, { cause });
   }
   if (values.help === true) return { name: "help" };
-  const common: CommonOptions = { quiet: values.quiet === true, insecure: values.insecure === true };
+  const common: CommonOptions = {
+    quiet: values.quiet === true,
+    insecure: values.insecure === true,
+  };
   const str = (key: string): string | undefined => values[key] as string | undefined;
   switch (first) {
     case "get":
@@ -203,7 +219,8 @@ export function parseCommand(argv: readonly string[]): Command {
       if (positionals.length !== 1) throw new FtpUsageError("ls needs exactly one URL");
       return { name: "ls", ...common, url: checkUrl(positionals[0]!), long: values.long === true };
     case "mirror":
-      if (positionals.length !== 2) throw new FtpUsageError("mirror needs a URL and a folder: mirror URL DIR");
+      if (positionals.length !== 2)
+        throw new FtpUsageError("mirror needs a URL and a folder: mirror URL DIR");
       return {
         name: "mirror",
         ...common,
@@ -214,7 +231,8 @@ export function parseCommand(argv: readonly string[]): Command {
         force: values.force === true,
       };
     default: {
-      if (positionals.length !== 1) throw new FtpUsageError("serve needs exactly one folder: serve DIR");
+      if (positionals.length !== 1)
+        throw new FtpUsageError("serve needs exactly one folder: serve DIR");
       const user = str("user");
       const password = str("password");
       if ((user === undefined) !== (password === undefined)) {

@@ -21,7 +21,9 @@ export function localTarget(root: string, remotePath: string): string {
   const base = resolve(root);
   const target = join(base, ...localParts(remotePath));
   if (!target.startsWith(base + sep)) {
-    throw new FtpUsageError(`Refusing to save ${JSON.stringify(remotePath)}: it resolves outside "${base}"`);
+    throw new FtpUsageError(
+      `Refusing to save ${JSON.stringify(remotePath)}: it resolves outside "${base}"`,
+    );
   }
   return target;
 }
@@ -33,7 +35,11 @@ let tempCounter = 0;
  * place; sets the modification time when given. Returns the bytes written. On failure
  * the temporary file is removed and the error rethrown.
  */
-export async function saveBody(body: AsyncIterable<Uint8Array>, target: string, modified?: Date): Promise<number> {
+export async function saveBody(
+  body: AsyncIterable<Uint8Array>,
+  target: string,
+  modified?: Date,
+): Promise<number> {
   await mkdir(dirname(target), { recursive: true });
   const temp = `${target}.ftpkit-${process.pid}-${++tempCounter}.part`;
   const handle = await open(temp, "w");
@@ -53,12 +59,15 @@ export async function saveBody(body: AsyncIterable<Uint8Array>, target: string, 
     await rm(temp, { force: true });
     throw error;
   }
-  if (modified !== undefined && !Number.isNaN(modified.getTime())) await utimes(target, modified, modified);
+  if (modified !== undefined && !Number.isNaN(modified.getTime()))
+    await utimes(target, modified, modified);
   return bytes;
 }
 
 /** Size and modification time of a local file, or undefined when there is none. */
-export async function localFile(path: string): Promise<{ size: number; modified: Date } | undefined> {
+export async function localFile(
+  path: string,
+): Promise<{ size: number; modified: Date } | undefined> {
   try {
     const s = await stat(path);
     return s.isFile() ? { size: s.size, modified: s.mtime } : undefined;

@@ -50,7 +50,10 @@ export async function openSession(
     });
   } catch (cause) {
     if (FtpUsageError.isInstance(cause) || FtpAbortError.isInstance(cause)) throw cause;
-    throw new ConnectFailedError(`Cannot log in at "${redact(loginUrl)}": ${(cause as Error).message}`, { cause });
+    throw new ConnectFailedError(
+      `Cannot log in at "${redact(loginUrl)}": ${(cause as Error).message}`,
+      { cause },
+    );
   }
 }
 

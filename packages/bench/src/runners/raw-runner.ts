@@ -54,7 +54,11 @@ class Replies {
   }
 }
 
-async function expect(replies: Replies, ok: (code: number) => boolean, what: string): Promise<string> {
+async function expect(
+  replies: Replies,
+  ok: (code: number) => boolean,
+  what: string,
+): Promise<string> {
   const reply = await replies.next();
   if (!ok(reply.code)) throw new Error(`${what}: unexpected reply "${reply.text}"`);
   return reply.text;

@@ -20,7 +20,11 @@ interface Wanted {
 }
 
 /** The files a group of URLs on one server names: files as given, folders listed. */
-async function filesOf(session: Session, paths: { path: string; folder: boolean }[], signal?: AbortSignal): Promise<Wanted[]> {
+async function filesOf(
+  session: Session,
+  paths: { path: string; folder: boolean }[],
+  signal?: AbortSignal,
+): Promise<Wanted[]> {
   const wanted: Wanted[] = [];
   for (const p of paths) {
     if (!p.folder) {
@@ -28,7 +32,9 @@ async function filesOf(session: Session, paths: { path: string; folder: boolean 
       continue;
     }
     const entries = await session.list(p.path, signal === undefined ? {} : { signal });
-    for (const entry of entries.filter((e) => e.kind === "file").sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    for (const entry of entries
+      .filter((e) => e.kind === "file")
+      .sort((a, b) => (a.name < b.name ? -1 : 1))) {
       wanted.push({ path: `${p.path}${entry.name}`, size: entry.size });
     }
   }
@@ -36,7 +42,11 @@ async function filesOf(session: Session, paths: { path: string; folder: boolean 
 }
 
 /** Runs `get`; resolves with the exit code. */
-export async function runGet(command: GetCommand, io: CliIo, sockets: SocketAdapter): Promise<ExitCode> {
+export async function runGet(
+  command: GetCommand,
+  io: CliIo,
+  sockets: SocketAdapter,
+): Promise<ExitCode> {
   const toStdout = command.out === "-";
   // One session per login URL, in the order the URLs first name it.
   const groups = new Map<string, { path: string; folder: boolean }[]>();
@@ -58,7 +68,9 @@ export async function runGet(command: GetCommand, io: CliIo, sockets: SocketAdap
       quiet: command.quiet,
       totals: {
         files: wanted.length,
-        bytes: sizes.every((s) => s !== undefined) ? sizes.reduce((a: number, b) => a + (b ?? 0), 0) : undefined,
+        bytes: sizes.every((s) => s !== undefined)
+          ? sizes.reduce((a: number, b) => a + (b ?? 0), 0)
+          : undefined,
       },
     });
     const files = session.retrieve(

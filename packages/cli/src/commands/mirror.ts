@@ -42,9 +42,13 @@ async function walk(
   let seen = 0;
   while (queue.length > 0) {
     const { relative, depth } = queue.shift()!;
-    const entries = await session.list(`${base}${relative}`, signal === undefined ? {} : { signal });
+    const entries = await session.list(
+      `${base}${relative}`,
+      signal === undefined ? {} : { signal },
+    );
     for (const entry of entries) {
-      if (++seen > MAX_ENTRIES) throw new Error(`More than ${MAX_ENTRIES} entries under "${base}": giving up`);
+      if (++seen > MAX_ENTRIES)
+        throw new Error(`More than ${MAX_ENTRIES} entries under "${base}": giving up`);
       if (entry.name === "." || entry.name === ".." || entry.name.includes("/")) continue;
       const path = `${relative}${entry.name}`;
       if (entry.kind === "directory" && depth < MAX_DEPTH) {
@@ -59,7 +63,11 @@ async function walk(
 }
 
 /** Runs `mirror`; resolves with the exit code. */
-export async function runMirror(command: MirrorCommand, io: CliIo, sockets: SocketAdapter): Promise<ExitCode> {
+export async function runMirror(
+  command: MirrorCommand,
+  io: CliIo,
+  sockets: SocketAdapter,
+): Promise<ExitCode> {
   const location = locate(command.url);
   const base = location.path === "" ? "" : location.path.replace(/\/*$/, "/");
   await using session = await openSession(location.loginUrl, sockets, command, io.signal);
@@ -105,7 +113,9 @@ export async function runMirror(command: MirrorCommand, io: CliIo, sockets: Sock
     quiet: command.quiet,
     totals: {
       files: wanted.length,
-      bytes: sizes.every((s) => s !== undefined) ? sizes.reduce((a: number, b) => a + (b ?? 0), 0) : undefined,
+      bytes: sizes.every((s) => s !== undefined)
+        ? sizes.reduce((a: number, b) => a + (b ?? 0), 0)
+        : undefined,
     },
   });
   const byRemote = new Map(wanted.map((w) => [w.remote, w]));
@@ -135,6 +145,8 @@ export async function runMirror(command: MirrorCommand, io: CliIo, sockets: Sock
       progress.fileFailed(file.path, (error as Error).message);
     }
   }
-  progress.finish(`${upToDate} up to date, ${folders.length} folder${folders.length === 1 ? "" : "s"}`);
+  progress.finish(
+    `${upToDate} up to date, ${folders.length} folder${folders.length === 1 ? "" : "s"}`,
+  );
   return failures === 0 ? EXIT.ok : EXIT.failed;
 }

@@ -5,7 +5,7 @@
  */
 
 import { stat } from "node:fs/promises";
-import { formatAddress, FtpUsageError } from "@ftpkit/errors";
+import { FtpUsageError, formatAddress } from "@ftpkit/errors";
 import { createServer, folderStorage, type ServerOptions } from "@ftpkit/server";
 import type { SocketAdapter } from "@ftpkit/socket";
 import type { ServeCommand } from "../args.ts";
@@ -13,13 +13,20 @@ import { EXIT, type ExitCode } from "../exit-codes.ts";
 import type { CliIo } from "../io.ts";
 
 /** Runs `serve` until `io.signal` aborts; resolves with the exit code. */
-export async function runServe(command: ServeCommand, io: CliIo, sockets: SocketAdapter): Promise<ExitCode> {
+export async function runServe(
+  command: ServeCommand,
+  io: CliIo,
+  sockets: SocketAdapter,
+): Promise<ExitCode> {
   const folder = await stat(command.dir).catch(() => undefined);
-  if (folder?.isDirectory() !== true) throw new FtpUsageError(`serve: "${command.dir}" is not a folder`);
+  if (folder?.isDirectory() !== true)
+    throw new FtpUsageError(`serve: "${command.dir}" is not a folder`);
   const options: ServerOptions = { sockets, storage: folderStorage(command.dir) };
   let who: string;
   if (command.user !== undefined) {
-    options.users = { [command.user]: { password: command.password ?? "", readOnly: command.readOnly } };
+    options.users = {
+      [command.user]: { password: command.password ?? "", readOnly: command.readOnly },
+    };
     options.anonymous = false;
     who = `user "${command.user}"${command.readOnly ? ", read-only" : ""}`;
   } else {
@@ -39,6 +46,8 @@ export async function runServe(command: ServeCommand, io: CliIo, sockets: Socket
     else io.signal.addEventListener("abort", () => resolve(), { once: true });
   });
   const stats = server.log.stats();
-  io.stdout.write(`ftpkit: stopped after ${server.log.sessions().length} session(s), ${stats.transfers} transfer(s)\n`);
+  io.stdout.write(
+    `ftpkit: stopped after ${server.log.sessions().length} session(s), ${stats.transfers} transfer(s)\n`,
+  );
   return EXIT.ok;
 }
