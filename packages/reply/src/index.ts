@@ -7,6 +7,7 @@
  */
 
 export { FtpError, FtpProtocolError, FtpReplyError, FtpUsageError } from "@ftpkit/errors";
+export { isIpv4 } from "./address.ts";
 export { type Command, CommandParser, type CommandParserOptions } from "./command-parser.ts";
 export { decodeLatin1, decodeText } from "./decode-text.ts";
 export { type EncodeCommandOptions, encodeCommand } from "./encode-command.ts";

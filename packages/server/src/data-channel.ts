@@ -7,6 +7,7 @@
  */
 
 import { FtpError, formatAddress } from "@ftpkit/errors";
+import type { HostPort } from "@ftpkit/reply";
 import type {
   Listener,
   Socket,
@@ -14,7 +15,7 @@ import type {
   SocketAddress,
   TlsServerOptions,
 } from "@ftpkit/socket";
-import { canonicalHost, type DataAddress } from "./data-address.ts";
+import { canonicalHost } from "./data-address.ts";
 import { DataConnection } from "./data-connection.ts";
 import type { PassiveOptions } from "./options.ts";
 import type { LogRecord } from "./server-log.ts";
@@ -65,7 +66,7 @@ function deadline(ms: number, error: () => Error): { promise: Promise<never>; cl
 export class DataChannel {
   readonly #ctx: DataChannelContext;
   #passive: PassiveSetup | undefined;
-  #active: DataAddress | undefined;
+  #active: HostPort | undefined;
   #activeSecure = false;
   /** The connection kept open after a MODE B/C transfer. */
   #kept: DataConnection | undefined;
@@ -157,7 +158,7 @@ export class DataChannel {
   }
 
   /** PORT/EPRT: the server will connect to `address` at the next transfer. */
-  async setActive(address: DataAddress, secure: boolean): Promise<void> {
+  async setActive(address: HostPort, secure: boolean): Promise<void> {
     await this.reset();
     this.#active = address;
     this.#activeSecure = secure;

@@ -152,6 +152,12 @@ export class Session {
     void this.#socket.close();
   }
 
+  /** A "close control" fault fires (`when`: "on RETR", "during RETR", "after RETR"): logged, then the session ends. */
+  closeByFault(when: string): void {
+    this.record({ kind: "fault", session: this.id, fault: "close-control", detail: when });
+    this.close(`fault: close control ${when}`);
+  }
+
   /** True once the session is closing. */
   get closing(): boolean {
     return this.#closing;
@@ -289,13 +295,7 @@ export class Session {
     });
     const faults = this.host.faultState;
     if (faults.closeControl(verb, "command") !== undefined) {
-      this.record({
-        kind: "fault",
-        session: this.id,
-        fault: "close-control",
-        detail: `on ${verb}`,
-      });
-      this.close(`fault: close control on ${verb}`);
+      this.closeByFault(`on ${verb}`);
       return;
     }
     if (/[\0\r\n]/.test(argument)) {
@@ -341,13 +341,7 @@ export class Session {
     // AUTH that did not upgrade (refused, faulted, malformed): reading goes on in clear.
     if (verb === "AUTH") this.resumePlain();
     if (!this.#closing && faults.closeControl(verb, "reply") !== undefined) {
-      this.record({
-        kind: "fault",
-        session: this.id,
-        fault: "close-control",
-        detail: `after ${verb}`,
-      });
-      this.close(`fault: close control after ${verb}`);
+      this.closeByFault(`after ${verb}`);
     }
   }
 

@@ -71,9 +71,10 @@ export interface ReceiveSettings extends TransferSettings {
 }
 
 const LF = 0x0a;
-// B, C and E mark the end of a file inside the data: the connection outlives the file.
-const keepsConnection = (mode: TransferMode): boolean =>
-  mode === "B" || mode === "C" || mode === "E";
+/** B, C and E mark the end of a file inside the data: the connection outlives the file. */
+export function keepsConnection(mode: TransferMode): boolean {
+  return mode === "B" || mode === "C" || mode === "E";
+}
 
 /** Watches a transfer for progress and calls `expire` after `ms` without any. */
 class Watchdog {

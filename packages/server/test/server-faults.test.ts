@@ -237,6 +237,16 @@ describe("limits", () => {
     expect(Number(/\|\|\|(\d+)\|/.exec(e.message)![1])).toBeGreaterThanOrEqual(40110);
   });
 
+  it("PASV refuses a configured address that is not IPv4, before listening", async () => {
+    t = await startServer({ passive: { address: "ftp.example.com" } });
+    const c = await t.control();
+    const r = await c.cmd("PASV");
+    expect(r.code).toBe(425);
+    expect(r.message).toContain('"ftp.example.com"');
+    // Nothing was prepared: LIST has no data connection to use.
+    expect((await c.cmd("LIST")).code).toBe(425);
+  });
+
   it("close and dispose are idempotent and end every session", async () => {
     t = await startServer();
     const c = await t.control();

@@ -132,7 +132,7 @@ describe("information commands", () => {
     const mlst = await c.cmd("MLST hello.txt");
     expect(mlst.code).toBe(250);
     expect(mlst.lines[1]).toBe(
-      " type=file;size=6;modify=20210304050607;perm=adfrw;unix.mode=0644; /hello.txt",
+      " type=file;size=6;modify=20210304050607;perm=adfrw;UNIX.mode=0644; /hello.txt",
     );
     expect(await c.cmd("HASH hello.txt")).toMatchObject({
       code: 213,

@@ -134,7 +134,7 @@ describe("STREAM mode transfers", () => {
     c.send("MLSD sub");
     await c.next();
     const mlsd = (await data.readAll()).toString().split("\r\n");
-    expect(mlsd[0]).toMatch(/^type=file;size=1;modify=\d{14};perm=adfrw;unix\.mode=0644; c$/);
+    expect(mlsd[0]).toMatch(/^type=file;size=1;modify=\d{14};perm=adfrw;UNIX\.mode=0644; c$/);
     expect(mlsd[1]).toMatch(/; d$/);
     await c.next();
     expect((await c.cmd("MLSD a b.txt")).code).toBe(501);
@@ -195,6 +195,7 @@ describe("active mode", () => {
     expect((await c.cmd("EPRT |2|::1|8080|")).code).toBe(504);
     expect((await c.cmd("PORT 127,0,0,1,0,25")).code).toBe(504);
     expect((await c.cmd("PORT 1,2,3")).code).toBe(501);
+    expect((await c.cmd("EPRT |1|::1|5282|")).code).toBe(501);
     expect((await c.cmd("EPRT |3|x|1|")).code).toBe(522);
     // Nothing was prepared: the refused PORT left no address behind.
     expect((await c.cmd("RETR x")).code).toBe(550);

@@ -1,22 +1,18 @@
+import { FtpProtocolError, FtpUsageError } from "@ftpkit/errors";
+import {
+  formatEpsvReplyText,
+  formatPasvReplyText,
+  parseEprtArgument,
+  parseFtpTime,
+  parsePortArgument,
+} from "@ftpkit/reply";
 import { describe, expect, it } from "vitest";
 import { AsciiFromNetwork, AsciiToNetwork } from "../src/ascii.ts";
 import { checkLogin } from "../src/auth.ts";
-import {
-  canonicalHost,
-  formatEpsvText,
-  formatPasvText,
-  ipv4Of,
-  parseEprtArgument,
-  parsePortArgument,
-} from "../src/data-address.ts";
+import { canonicalHost, ipv4Of } from "../src/data-address.ts";
 import { FaultState } from "../src/faults.ts";
 import { createDigest, hashAlgorithmNamed, hashFeature } from "../src/hash.ts";
-import {
-  formatListLine,
-  formatMlsxLine,
-  formatTimeVal,
-  parseTimeVal,
-} from "../src/listing-format.ts";
+import { formatListLine, formatMlsxLine, formatTimeVal } from "../src/listing-format.ts";
 import { ServerLog } from "../src/server-log.ts";
 import { resolvePath } from "../src/virtual-path.ts";
 
@@ -70,9 +66,7 @@ describe("listing format", () => {
       modified: new Date(Date.UTC(2024, 5, 1, 9, 5)),
       mode: 0o644,
     };
-    expect(formatListLine(recent, now)).toBe(
-      "-rw-r--r--    1 ftp      ftp              1234 Jun  1 09:05 a b.txt",
-    );
+    expect(formatListLine(recent, now)).toBe("-rw-r--r-- 1 ftp ftp     1234 Jun  1 09:05 a b.txt");
     const old = {
       name: "dir",
       kind: "directory" as const,
@@ -80,9 +74,7 @@ describe("listing format", () => {
       modified: new Date(Date.UTC(2020, 0, 2)),
       mode: 0o755,
     };
-    expect(formatListLine(old, now)).toBe(
-      "drwxr-xr-x    2 ftp      ftp              4096 Jan  2  2020 dir",
-    );
+    expect(formatListLine(old, now)).toBe("drwxr-xr-x 2 ftp ftp     4096 Jan  2  2020 dir");
     const link = {
       name: "l",
       kind: "symlink" as const,
@@ -92,6 +84,11 @@ describe("listing format", () => {
       target: "/x",
     };
     expect(formatListLine(link, now)).toMatch(/^lrwxrwxrwx .* l -> \/x$/);
+    expect(formatMlsxLine(link, ["type", "size"], "l", false)).toBe(
+      "type=OS.unix=slink:/x;size=3; l",
+    );
+    // A name that would break the listing into two lines is refused, not sent.
+    expect(() => formatListLine({ ...recent, name: "a\nb" }, now)).toThrow(FtpUsageError);
   });
   it("writes MLSx facts", () => {
     const e = {
@@ -102,18 +99,19 @@ describe("listing format", () => {
       mode: 0o644,
     };
     expect(formatMlsxLine(e, ["type", "size", "modify", "perm", "unix.mode"], e.name, false)).toBe(
-      "type=file;size=6;modify=20200102030405;perm=adfrw;unix.mode=0644; x;y z",
+      "type=file;size=6;modify=20200102030405;perm=adfrw;UNIX.mode=0644; x;y z",
     );
     const d = { ...e, kind: "directory" as const, name: "d" };
     expect(formatMlsxLine(d, ["type", "size", "perm"], "d", true)).toBe("type=dir;perm=el; d");
   });
-  it("formats and parses time-vals", () => {
+  it("formats time-vals to the second and parses them (MDTM, MFMT)", () => {
     const t = new Date(Date.UTC(2020, 0, 2, 3, 4, 5));
     expect(formatTimeVal(t)).toBe("20200102030405");
-    expect(parseTimeVal("20200102030405")?.getTime()).toBe(t.getTime());
-    expect(parseTimeVal("20200102030405.5")?.getTime()).toBe(t.getTime() + 500);
-    expect(parseTimeVal("20201302030405")).toBeUndefined();
-    expect(parseTimeVal("2020")).toBeUndefined();
+    expect(formatTimeVal(new Date(t.getTime() + 999))).toBe("20200102030405");
+    expect(parseFtpTime("20200102030405")?.getTime()).toBe(t.getTime());
+    expect(parseFtpTime("20200102030405.5")?.getTime()).toBe(t.getTime() + 500);
+    expect(parseFtpTime("20201302030405")).toBeUndefined();
+    expect(parseFtpTime("2020")).toBeUndefined();
   });
 });
 
@@ -140,27 +138,25 @@ describe("TYPE A line ends", () => {
 });
 
 describe("data addresses", () => {
-  it("parses PORT and EPRT", () => {
-    expect(parsePortArgument("127,0,0,1,195,80")).toEqual({
-      host: "127.0.0.1",
-      port: 50000,
-      family: "IPv4",
-    });
-    expect(parsePortArgument("127,0,0,1,256,0")).toBeUndefined();
-    expect(parsePortArgument("127,0,0,1,1")).toBeUndefined();
+  it("parses PORT and EPRT (the @ftpkit/reply parsers the commands use)", () => {
+    expect(parsePortArgument("127,0,0,1,195,80")).toEqual({ host: "127.0.0.1", port: 50000 });
+    expect(() => parsePortArgument("127,0,0,1,256,0")).toThrow(FtpProtocolError);
+    expect(() => parsePortArgument("127,0,0,1,1")).toThrow(FtpProtocolError);
     expect(parseEprtArgument("|1|132.235.1.2|6275|")).toEqual({
       host: "132.235.1.2",
       port: 6275,
-      family: "IPv4",
+      family: 1,
     });
-    expect(parseEprtArgument("!2!::1!5282!")).toEqual({ host: "::1", port: 5282, family: "IPv6" });
-    expect(parseEprtArgument("|1|::1|5282|")).toBeUndefined();
-    expect(parseEprtArgument("|3|x|1|")).toBeUndefined();
-    expect(parseEprtArgument("|1|1.2.3.4|70000|")).toBeUndefined();
+    expect(parseEprtArgument("!2!::1!5282!")).toEqual({ host: "::1", port: 5282, family: 2 });
+    expect(() => parseEprtArgument("|1|::1|5282|")).toThrow(FtpProtocolError);
+    expect(() => parseEprtArgument("|3|x|1|")).toThrow(FtpProtocolError);
+    expect(() => parseEprtArgument("|1|1.2.3.4|70000|")).toThrow(FtpProtocolError);
   });
   it("formats 227 and 229", () => {
-    expect(formatPasvText("127.0.0.1", 50000)).toBe("Entering Passive Mode (127,0,0,1,195,80).");
-    expect(formatEpsvText(50000)).toBe("Entering Extended Passive Mode (|||50000|)");
+    expect(formatPasvReplyText("127.0.0.1", 50000)).toBe(
+      "Entering Passive Mode (127,0,0,1,195,80).",
+    );
+    expect(formatEpsvReplyText(50000)).toBe("Entering Extended Passive Mode (|||50000|)");
   });
   it("compares hosts canonically", () => {
     expect(ipv4Of("::ffff:127.0.0.1")).toBe("127.0.0.1");

@@ -39,8 +39,3 @@ export async function replyStorageError(session: Session, error: unknown): Promi
   }
   throw error;
 }
-
-/** Quotes a path for a 257 reply: doubled quotes inside (RFC 959 Appendix II). */
-export function quotePath(path: string): string {
-  return `"${path.replaceAll('"', '""')}"`;
-}

@@ -5,8 +5,34 @@
  * @module
  */
 
+import { quotePath } from "@ftpkit/reply";
+import type { Storage } from "../storage/types.ts";
 import { parentPath } from "../virtual-path.ts";
-import { type CommandSpec, quotePath, replyStorageError, sessionPath } from "./command-spec.ts";
+import { type CommandSpec, replyStorageError, sessionPath } from "./command-spec.ts";
+
+/** MKD, RMD, DELE: one change of the storage at the path given; 501 without a path. */
+function changeAt(
+  verb: string,
+  help: string,
+  change: (storage: Storage, path: string) => Promise<void>,
+  code: number,
+  done: (path: string) => string,
+): CommandSpec {
+  return {
+    writes: true,
+    help,
+    run: async (s, argument) => {
+      if (argument === "") return s.reply(501, `${verb} needs a path`);
+      const path = sessionPath(s, argument);
+      try {
+        await change(s.state.storage, path);
+      } catch (error) {
+        return replyStorageError(s, error);
+      }
+      await s.reply(code, done(path));
+    },
+  };
+}
 
 const cwd: CommandSpec = {
   help: "CWD <directory>",
@@ -33,35 +59,21 @@ const pwd: CommandSpec = {
   run: (s) => s.reply(257, `${quotePath(s.state.cwd)} is the current directory`),
 };
 
-const mkd: CommandSpec = {
-  writes: true,
-  help: "MKD <directory>",
-  run: async (s, argument) => {
-    if (argument === "") return s.reply(501, "MKD needs a path");
-    const path = sessionPath(s, argument);
-    try {
-      await s.state.storage.makeDirectory(path);
-    } catch (error) {
-      return replyStorageError(s, error);
-    }
-    await s.reply(257, `${quotePath(path)} created`);
-  },
-};
+const mkd = changeAt(
+  "MKD",
+  "MKD <directory>",
+  (storage, path) => storage.makeDirectory(path),
+  257,
+  (path) => `${quotePath(path)} created`,
+);
 
-const rmd: CommandSpec = {
-  writes: true,
-  help: "RMD <directory>",
-  run: async (s, argument) => {
-    if (argument === "") return s.reply(501, "RMD needs a path");
-    const path = sessionPath(s, argument);
-    try {
-      await s.state.storage.removeDirectory(path);
-    } catch (error) {
-      return replyStorageError(s, error);
-    }
-    await s.reply(250, `Directory removed: "${path}"`);
-  },
-};
+const rmd = changeAt(
+  "RMD",
+  "RMD <directory>",
+  (storage, path) => storage.removeDirectory(path),
+  250,
+  (path) => `Directory removed: "${path}"`,
+);
 
 export const FILE_COMMANDS: Record<string, CommandSpec> = {
   CWD: cwd,
@@ -74,20 +86,13 @@ export const FILE_COMMANDS: Record<string, CommandSpec> = {
   XMKD: mkd,
   RMD: rmd,
   XRMD: rmd,
-  DELE: {
-    writes: true,
-    help: "DELE <file>",
-    run: async (s, argument) => {
-      if (argument === "") return s.reply(501, "DELE needs a path");
-      const path = sessionPath(s, argument);
-      try {
-        await s.state.storage.remove(path);
-      } catch (error) {
-        return replyStorageError(s, error);
-      }
-      await s.reply(250, `Deleted "${path}"`);
-    },
-  },
+  DELE: changeAt(
+    "DELE",
+    "DELE <file>",
+    (storage, path) => storage.remove(path),
+    250,
+    (path) => `Deleted "${path}"`,
+  ),
   RNFR: {
     writes: true,
     help: "RNFR <path>",

@@ -6,14 +6,9 @@
  * @module
  */
 
+import { parseFtpTime } from "@ftpkit/reply";
 import { createDigest, HASH_ALGORITHMS, hashAlgorithmNamed, hashFeature } from "../hash.ts";
-import {
-  formatListLine,
-  formatMlsxLine,
-  formatTimeVal,
-  MLST_FACTS,
-  parseTimeVal,
-} from "../listing-format.ts";
+import { formatListLine, formatMlsxLine, formatTimeVal, MLST_FACTS } from "../listing-format.ts";
 import type { Session } from "../session.ts";
 import { type CommandSpec, replyStorageError, sessionPath } from "./command-spec.ts";
 import { COMMANDS } from "./table.ts";
@@ -204,7 +199,7 @@ export const INFO_COMMANDS: Record<string, CommandSpec> = {
     help: "MFMT <YYYYMMDDHHMMSS> <path>",
     run: async (s, argument) => {
       const space = argument.indexOf(" ");
-      const time = space === -1 ? undefined : parseTimeVal(argument.slice(0, space));
+      const time = space === -1 ? undefined : parseFtpTime(argument.slice(0, space));
       if (time === undefined) return s.reply(501, "MFMT needs a time YYYYMMDDHHMMSS and a path");
       const path = sessionPath(s, argument.slice(space + 1));
       try {

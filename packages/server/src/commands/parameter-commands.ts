@@ -5,16 +5,16 @@
  * @module
  */
 
-import { formatAddress } from "@ftpkit/errors";
+import { FtpProtocolError, formatAddress } from "@ftpkit/errors";
 import {
-  canonicalHost,
-  type DataAddress,
-  formatEpsvText,
-  formatPasvText,
-  ipv4Of,
+  formatEpsvReplyText,
+  formatPasvReplyText,
+  type HostPort,
+  isIpv4,
   parseEprtArgument,
   parsePortArgument,
-} from "../data-address.ts";
+} from "@ftpkit/reply";
+import { canonicalHost, ipv4Of } from "../data-address.ts";
 import { DataConnectionError } from "../data-channel.ts";
 import type { Session } from "../session.ts";
 import type { CommandSpec } from "./command-spec.ts";
@@ -33,35 +33,41 @@ async function listen(s: Session): Promise<number | undefined> {
   }
 }
 
+/** The address a PORT/EPRT argument names, or undefined when it is malformed. */
+function parseAddress(
+  parse: (argument: string) => HostPort,
+  argument: string,
+): HostPort | undefined {
+  try {
+    return parse(argument);
+  } catch (error) {
+    if (FtpProtocolError.isInstance(error)) return undefined;
+    throw error;
+  }
+}
+
 /**
  * PORT/EPRT: only to the client's own address and an unprivileged port (RFC 2577 §3:
  * otherwise this server could be used to attack a third host, the "FTP bounce").
  */
-async function active(s: Session, address: DataAddress | undefined, verb: string): Promise<void> {
+async function active(s: Session, address: HostPort | undefined, verb: string): Promise<void> {
   if (s.state.epsvAll) return s.reply(503, `${verb} refused after EPSV ALL`);
   if (address === undefined) return s.reply(501, `Malformed ${verb} argument`);
-  const client = canonicalHost(s.info.remoteAddress.hostname);
   const shown = formatAddress(address.host, address.port);
-  if (canonicalHost(address.host) !== client) {
+  const refusal =
+    canonicalHost(address.host) !== canonicalHost(s.info.remoteAddress.hostname)
+      ? "data connections go only to the client's own address (FTP bounce, RFC 2577)"
+      : address.port < 1024
+        ? "privileged port (RFC 2577)"
+        : undefined;
+  if (refusal !== undefined) {
     s.record({
       kind: "fault",
       session: s.id,
       fault: "bounce",
       detail: `${verb} to "${shown}" refused`,
     });
-    return s.reply(
-      504,
-      `${verb} to "${shown}" refused: data connections go only to the client's own address (FTP bounce, RFC 2577)`,
-    );
-  }
-  if (address.port < 1024) {
-    s.record({
-      kind: "fault",
-      session: s.id,
-      fault: "bounce",
-      detail: `${verb} to "${shown}" refused`,
-    });
-    return s.reply(504, `${verb} to "${shown}" refused: privileged port (RFC 2577)`);
+    return s.reply(504, `${verb} to "${shown}" refused: ${refusal}`);
   }
   if (s.state.protection === "P") {
     return s.reply(
@@ -156,8 +162,12 @@ export const PARAMETER_COMMANDS: Record<string, CommandSpec> = {
       if (announced === undefined) {
         return s.reply(425, "PASV cannot name an IPv6 address: use EPSV");
       }
+      // Checked before listening: the 227 text can only carry an IPv4 address.
+      if (!isIpv4(announced)) {
+        return s.reply(425, `PASV cannot announce "${announced}": passive.address must be IPv4`);
+      }
       const port = await listen(s);
-      if (port !== undefined) await s.reply(227, formatPasvText(announced, port));
+      if (port !== undefined) await s.reply(227, formatPasvReplyText(announced, port));
     },
   },
   EPSV: {
@@ -176,17 +186,17 @@ export const PARAMETER_COMMANDS: Record<string, CommandSpec> = {
         return s.reply(522, `Network protocol not supported, use (${family})`);
       }
       const port = await listen(s);
-      if (port !== undefined) await s.reply(229, formatEpsvText(port));
+      if (port !== undefined) await s.reply(229, formatEpsvReplyText(port));
     },
   },
   PORT: {
     help: "PORT h1,h2,h3,h4,p1,p2",
-    run: (s, argument) => active(s, parsePortArgument(argument), "PORT"),
+    run: (s, argument) => active(s, parseAddress(parsePortArgument, argument), "PORT"),
   },
   EPRT: {
     help: "EPRT |proto|address|port|",
     run: async (s, argument) => {
-      const address = parseEprtArgument(argument);
+      const address = parseAddress(parseEprtArgument, argument);
       if (address === undefined && /^(.)[^1-2]/.test(argument.trim())) {
         return s.reply(522, "Network protocol not supported, use (1,2)");
       }

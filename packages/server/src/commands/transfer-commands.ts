@@ -10,7 +10,13 @@ import type { DataConnection } from "../data-connection.ts";
 import { formatListLine, formatMlsxLine } from "../listing-format.ts";
 import type { Session } from "../session.ts";
 import type { StorageEntry } from "../storage/types.ts";
-import { receiveData, sendData, TransferError, type TransferSettings } from "../transfer.ts";
+import {
+  keepsConnection,
+  receiveData,
+  sendData,
+  TransferError,
+  type TransferSettings,
+} from "../transfer.ts";
 import { baseName, parentPath } from "../virtual-path.ts";
 import {
   type CommandSpec,
@@ -19,9 +25,6 @@ import {
   sessionPath,
 } from "./command-spec.ts";
 import { typeName } from "./parameter-commands.ts";
-
-const keepsConnection = (s: Session): boolean =>
-  s.state.mode === "B" || s.state.mode === "C" || s.state.mode === "E";
 
 function settingsFor(
   s: Session,
@@ -47,15 +50,7 @@ function settingsFor(
         ? undefined
         : {
             afterBytes: cc.afterBytes ?? 0,
-            fire: () => {
-              s.record({
-                kind: "fault",
-                session: s.id,
-                fault: "close-control",
-                detail: `during ${verb}`,
-              });
-              s.close(`fault: close control during ${verb}`);
-            },
+            fire: () => s.closeByFault(`during ${verb}`),
           },
   };
 }
@@ -79,6 +74,20 @@ async function withData(
   }
   const reused = s.data.hasKeptConnection;
   if (!reused && !s.data.isPrepared) return s.reply(425, "Use PORT, PASV, EPRT or EPSV first");
+  const recordTransfer = (used: DataConnection, bytes: number, ok: boolean): void => {
+    used.transfers++;
+    s.record({
+      kind: "transfer",
+      session: s.id,
+      connection: used.id,
+      verb,
+      path,
+      mode: s.state.mode,
+      bytes,
+      ok,
+      reused,
+    });
+  };
   const abort = new AbortController();
   s.transfer = abort;
   s.abortedByAbor = false;
@@ -96,19 +105,8 @@ async function withData(
     if (!reused && opened.connection.direction === "active") await s.reply(150, announce);
     const settings = settingsFor(s, verb, path, abort.signal);
     const bytes = await move(connection, settings);
-    connection.transfers++;
-    s.record({
-      kind: "transfer",
-      session: s.id,
-      connection: connection.id,
-      verb,
-      path,
-      mode: s.state.mode,
-      bytes,
-      ok: true,
-      reused,
-    });
-    if (keepsConnection(s) && !connection.closed) {
+    recordTransfer(connection, bytes, true);
+    if (keepsConnection(s.state.mode) && !connection.closed) {
       s.data.keep(connection);
       await s.reply(250, `Transfer complete (${bytes} bytes); data connection stays open`);
     } else {
@@ -116,20 +114,7 @@ async function withData(
     }
   } catch (error) {
     if (error instanceof TransferError) {
-      if (connection !== undefined) {
-        connection.transfers++;
-        s.record({
-          kind: "transfer",
-          session: s.id,
-          connection: connection.id,
-          verb,
-          path,
-          mode: s.state.mode,
-          bytes: error.bytes,
-          ok: false,
-          reused,
-        });
-      }
+      if (connection !== undefined) recordTransfer(connection, error.bytes, false);
       return s.reply(error.code ?? 426, error.message);
     }
     if (error instanceof DataConnectionError) return s.reply(error.code ?? 425, error.message);
@@ -227,6 +212,19 @@ async function storable(s: Session, path: string): Promise<boolean> {
   }
 }
 
+/** STOR and APPE: the file at the path given is replaced, or appended to. */
+function upload(verb: "STOR" | "APPE"): CommandSpec {
+  return {
+    writes: true,
+    help: `${verb} <file>`,
+    run: async (s, argument) => {
+      if (argument === "") return s.reply(501, `${verb} needs a path`);
+      const path = sessionPath(s, argument);
+      if (await storable(s, path)) await store(s, verb, path, verb === "APPE");
+    },
+  };
+}
+
 let uniqueCounter = 0;
 
 /** Lines of a listing as CR LF text, in chunks, for the data connection. */
@@ -280,24 +278,8 @@ async function listing(
 
 export const TRANSFER_COMMANDS: Record<string, CommandSpec> = {
   RETR: retr,
-  STOR: {
-    writes: true,
-    help: "STOR <file>",
-    run: async (s, argument) => {
-      if (argument === "") return s.reply(501, "STOR needs a path");
-      const path = sessionPath(s, argument);
-      if (await storable(s, path)) await store(s, "STOR", path, false);
-    },
-  },
-  APPE: {
-    writes: true,
-    help: "APPE <file>",
-    run: async (s, argument) => {
-      if (argument === "") return s.reply(501, "APPE needs a path");
-      const path = sessionPath(s, argument);
-      if (await storable(s, path)) await store(s, "APPE", path, true);
-    },
-  },
+  STOR: upload("STOR"),
+  APPE: upload("APPE"),
   STOU: {
     writes: true,
     help: "STOU [<name>]",
