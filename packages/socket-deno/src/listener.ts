@@ -21,6 +21,8 @@ import { toSocketError } from "./socket-errors.ts";
 /** How accepted sockets are set up. */
 export interface ConnListenerOptions {
   maxRead: number;
+  /** `TCP_NODELAY` on every accepted connection. */
+  noDelay: boolean;
   /** The listener's certificate, when it has `tls`. */
   serverContext: SecureContext | undefined;
   /** Every accepted socket speaks TLS at once. */
@@ -55,6 +57,7 @@ export class ConnListener implements Listener {
     const socket = new ConnSocket(conn, {
       peerName: conn.remoteAddr.hostname,
       maxRead: this.#options.maxRead,
+      noDelay: this.#options.noDelay,
       serverContext: this.#options.serverContext,
     });
     return this.#options.implicitTls ? socket.startTls() : socket;
