@@ -24,7 +24,12 @@ interface Runtime {
 
 const RUNTIMES: Runtime[] = [
   { name: "node", command: bin("tsx"), args: ["node/retrieve.ts"] },
-  { name: "deno", command: bin("deno"), args: ["run", "--allow-net", "deno/retrieve.ts"] },
+  // The repository's deno.json resolves @ftpkit/* to the workspace's sources.
+  {
+    name: "deno",
+    command: bin("deno"),
+    args: ["run", "--config", "../deno.json", "--allow-net", "deno/retrieve.ts"],
+  },
   { name: "bun", command: bin("bun"), args: ["bun/retrieve.ts"] },
 ];
 

@@ -21,6 +21,14 @@ export interface BenchConfig {
    * their per-file figures do not depend on the count.
    */
   baselineFilesAtRtt: number;
+  /**
+   * How many of the small files curl fetches at RTT 0: there curl 7.88 sits out its
+   * 1-second poll timeout before one data connection in ten or so (see curl.ts), so
+   * 1000 files would take minutes; the stall-cut figure does not depend on the count.
+   */
+  curlFilesAtZero: number;
+  /** Rounds of the big-file runs; the fastest of each client is kept. */
+  bigRepeats: number;
   /** Lanes of the concurrent ftpkit run. */
   concurrency: number;
   /** Which servers: "vsftpd", "ftpkit". */
@@ -49,6 +57,8 @@ export function readConfig(): BenchConfig {
     bigSize: intFrom("BENCH_BIG_MIB", quick ? 64 : 512) * 1024 * 1024,
     rttMs: intFrom("BENCH_RTT_MS", 10),
     baselineFilesAtRtt: Math.min(files, intFrom("BENCH_BASELINE_FILES", quick ? 60 : 250)),
+    curlFilesAtZero: Math.min(files, intFrom("BENCH_CURL_FILES_AT_ZERO", quick ? 40 : 100)),
+    bigRepeats: Math.max(1, intFrom("BENCH_BIG_REPEATS", quick ? 1 : 3)),
     concurrency: intFrom("BENCH_CONCURRENCY", 8),
     servers: (process.env.BENCH_SERVERS ?? "vsftpd,ftpkit").split(",").filter(Boolean),
     portBase: intFrom("BENCH_PORT_BASE", 22000),

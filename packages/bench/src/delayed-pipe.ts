@@ -121,7 +121,8 @@ export class DelayedPipe {
       } else if (item.kind === "end") {
         destination.end();
       } else {
-        destination.destroy();
+        // A reset is passed on as a reset (RST), not as a FIN.
+        destination.resetAndDestroy();
       }
     }
     // Forwarded items leave the array in batches, so a long transfer does not keep them.

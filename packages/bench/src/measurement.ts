@@ -25,6 +25,8 @@ export interface Measurement {
   result: RunnerResult;
   /** What went through the proxy (undefined at RTT 0). */
   proxy: LatencyProxyStats | undefined;
+  /** CPU the server used during the run, ms (undefined where unknown). */
+  serverCpuMs: number | undefined;
 }
 
 /** Files per second over the whole run (login included). */

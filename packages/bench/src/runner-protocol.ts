@@ -18,6 +18,11 @@ export interface RunnerRequest {
   mode?: string;
   /** ftpkit only: lanes. */
   concurrency?: number;
+  /**
+   * Start the steady-state clock once this many bytes have arrived (the big file: a
+   * quarter of it), so that start-up and JIT warm-up are left out of `steadyMBps`.
+   */
+  steadyFromBytes?: number;
 }
 
 /** What a runner measured. Times in milliseconds, memory in KiB. */
@@ -34,11 +39,19 @@ export interface RunnerResult {
   maxRssKiB: number;
   /** Resident set size after start-up, before connecting. */
   baseRssKiB: number;
+  /** CPU (user + system) the runner used during the transfer, ms. */
+  cpuMs?: number;
+  /** MB/s (10^6 bytes) after `steadyFromBytes` had arrived. */
+  steadyMBps?: number;
   /** ftpkit: the client's own counters. */
   roundTrips?: number;
   dataConnections?: number;
   commands?: number;
   modeUsed?: string;
+  /** curl: each file's own time (`%{time_total}`). */
+  fileMs?: number[];
+  /** curl: files that took a second or more longer than the median (see curl.ts). */
+  stalls?: number;
 }
 
 /** The runners this package has, by name. */
@@ -94,9 +107,46 @@ export function printResult(result: RunnerResult): void {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
+/** Counts bytes and times the part after `fromBytes` (see `RunnerRequest.steadyFromBytes`). */
+export class SteadyClock {
+  readonly #from: number | undefined;
+  #bytes = 0;
+  #startBytes = 0;
+  #startMs = 0;
+
+  constructor(fromBytes: number | undefined) {
+    this.#from = fromBytes;
+  }
+
+  add(bytes: number): void {
+    this.#bytes += bytes;
+    if (this.#from !== undefined && this.#startMs === 0 && this.#bytes >= this.#from) {
+      this.#startMs = performance.now();
+      this.#startBytes = this.#bytes;
+    }
+  }
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** MB/s since the clock started; undefined when it never did. */
+  rate(): number | undefined {
+    if (this.#startMs === 0) return undefined;
+    const ms = performance.now() - this.#startMs;
+    return ms <= 0 ? undefined : (this.#bytes - this.#startBytes) / 1e6 / (ms / 1000);
+  }
+}
+
 /** The process's resident set size now, KiB. */
 export function rssKiB(): number {
   return Math.round(process.memoryUsage.rss() / 1024);
+}
+
+/** CPU (user + system) used since `since`, ms. */
+export function cpuMsSince(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
 }
 
 /** The process's peak resident set size so far, KiB. */

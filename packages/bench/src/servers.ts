@@ -7,6 +7,7 @@
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
@@ -24,6 +25,11 @@ export interface BenchServer extends AsyncDisposable {
   readonly passivePorts: { from: number; to: number };
   /** True when it speaks MODE B and C. */
   readonly persistentModes: boolean;
+  /**
+   * CPU time the server used so far, ms (its own and that of its ended children, i.e.
+   * vsftpd's per-session processes); undefined where /proc cannot tell.
+   */
+  cpuMs(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -45,6 +51,24 @@ export function assertPortFree(port: number): Promise<void> {
   });
 }
 
+/**
+ * User + system CPU of process `pid` and its waited-for children, from /proc (Linux),
+ * in milliseconds; undefined elsewhere.
+ */
+export function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the ")" closing the command name: state is field 3, utime 14 … cstime 17.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
+    // USER_HZ is 100 on every Linux build that matters here.
+    return ticks * 10;
+  } catch {
+    return undefined;
+  }
+}
+
 /** vsftpd on 127.0.0.1, control port `portBase`, passive `portBase+10…+39`. */
 export async function startVsftpd(root: string, portBase: number): Promise<BenchServer> {
   await assertPortFree(portBase);
@@ -57,6 +81,7 @@ export async function startVsftpd(root: string, portBase: number): Promise<Bench
     password: server.password,
     passivePorts: server.passivePorts,
     persistentModes: false,
+    cpuMs: () => processCpuMs(server.pid),
     stop: () => server.stop(),
     [Symbol.asyncDispose]: () => server.stop(),
   };
@@ -129,6 +154,7 @@ export async function startFtpkitServer(root: string, portBase: number): Promise
     password,
     passivePorts,
     persistentModes: true,
+    cpuMs: () => processCpuMs(child.pid),
     stop,
     [Symbol.asyncDispose]: stop,
   };

@@ -62,9 +62,23 @@ export interface SendOptions {
    * than every later reply being matched to the wrong command.
    */
   fits?: (code: number) => boolean;
+  /**
+   * This command may be answered while a transfer command ahead of it is still running:
+   * pyftpdlib handles commands during a transfer, every other server probed answers them
+   * after the transfer's final reply (../shared/real-servers.md §3). A final reply that
+   * cannot be the transfer's (`fits` of the transfer says no) and fits this command is
+   * taken as this command's, out of order; either order keeps the queue in step.
+   */
+  duringTransfer?: boolean;
+  /**
+   * Written at once behind a transfer in flight, even when the session sends one
+   * command at a time (the keepalive NOOP); never resent after a 500.
+   */
+  outOfBand?: boolean;
 }
 
 interface Pending {
+  readonly verb: string;
   readonly label: string;
   readonly bytes: Uint8Array | undefined;
   readonly options: SendOptions;
@@ -72,7 +86,32 @@ interface Pending {
   written: boolean;
   preliminary: boolean;
   abandoned: boolean;
+  /** Written while another command was waiting for its reply. */
+  pipelined: boolean;
+  /** Written a second time, one at a time, after the server choked on it in a burst. */
+  retried: boolean;
 }
+
+/** Replies that say "not understood": to a verb that worked before, a choked burst. */
+const CHOKE_CODES = new Set([500, 501, 502]);
+
+/**
+ * Queries whose place in the order changes nothing: carried out after a held command,
+ * they do not make writing it again unsafe (a RETR, REST, EPSV, MODE or CWD would).
+ */
+const ORDER_FREE = new Set(["SIZE", "MDTM", "HASH", "NOOP", "PWD", "XPWD", "SYST", "FEAT", "MLST"]);
+
+/**
+ * Starts calling `tick` every `intervalMs` and returns the function that stops it. The
+ * default uses `setInterval`; tests pass their own to run ticks without real time.
+ */
+export type KeepaliveTimer = (tick: () => void, intervalMs: number) => () => void;
+
+/** The default {@link KeepaliveTimer}: `setInterval`. */
+export const intervalTimer: KeepaliveTimer = (tick, intervalMs) => {
+  const id = setInterval(tick, intervalMs);
+  return () => clearInterval(id);
+};
 
 /** Options of {@link ControlConnection}. */
 export interface ControlConnectionOptions {
@@ -83,7 +122,12 @@ export interface ControlConnectionOptions {
   trace: ((event: TraceEvent) => void) | undefined;
   maxLineLength: number | undefined;
   maxReplyLines: number | undefined;
+  /** NOOP every `intervalMs` while a transfer runs (at most a few outstanding). */
+  keepalive?: { intervalMs: number; timer: KeepaliveTimer } | undefined;
 }
+
+/** Keepalive NOOPs left unanswered at most; more would only pile up behind the transfer. */
+const MAX_KEEPALIVES = 8;
 
 /** A control connection with an in-order command queue. */
 export class ControlConnection {
@@ -102,6 +146,14 @@ export class ControlConnection {
   #readLoop: Promise<void>;
   readonly #closed = deferred<void>();
   readonly #greeting: Promise<Reply>;
+  /** Commands answered "not understood" in a burst, with their replies, until it drains. */
+  readonly #held: { pending: Pending; reply: Reply }[] = [];
+  /** Verbs the server has answered with a positive reply in this session. */
+  readonly #known = new Set<string>();
+  #trouble = false;
+  #answeredDuringTransfer = 0;
+  #stopKeepalive: (() => void) | undefined;
+  #keepaliveFor: Pending | undefined;
 
   constructor(socket: Socket, info: SocketInfo, options: ControlConnectionOptions) {
     this.#socket = socket;
@@ -116,6 +168,7 @@ export class ControlConnection {
     this.#writer = socket.writable.getWriter();
     // The greeting is the reply to the connection itself (RFC 959 §5.4).
     const greeting: Pending = {
+      verb: "",
       label: "(greeting)",
       bytes: undefined,
       options: {},
@@ -123,6 +176,8 @@ export class ControlConnection {
       written: true,
       preliminary: false,
       abandoned: false,
+      pipelined: false,
+      retried: false,
     };
     this.#queue.push(greeting);
     this.#greeting = greeting.result.promise;
@@ -182,6 +237,29 @@ export class ControlConnection {
     return n;
   }
 
+  /**
+   * True when the connection failed in a way that pipelining explains: replies out of
+   * step with commands written in bursts, or no reply to a command written behind
+   * others. A new connection sending one command at a time can carry on.
+   */
+  get pipeliningTrouble(): boolean {
+    return this.#trouble && this.#failure !== undefined;
+  }
+
+  /**
+   * How many replies arrived while a transfer command ahead of them was still running
+   * (a server that handles commands during transfers, like pyftpdlib).
+   */
+  get answeredDuringTransfer(): number {
+    return this.#answeredDuringTransfer;
+  }
+
+  /** True while a transfer command has had its 1yz and waits for its final reply. */
+  get transferRunning(): boolean {
+    const head = this.#queue[0];
+    return head !== undefined && head.written && head.options.transfer === true && head.preliminary;
+  }
+
   /** Resolves when the connection has ended; never rejects. */
   get closed(): Promise<void> {
     return this.#closed.promise;
@@ -211,6 +289,7 @@ export class ControlConnection {
       return result.promise;
     }
     const pending: Pending = {
+      verb: verb.toUpperCase(),
       label,
       bytes,
       options,
@@ -218,6 +297,8 @@ export class ControlConnection {
       written: false,
       preliminary: false,
       abandoned: false,
+      pipelined: false,
+      retried: false,
     };
     const signal = options.signal;
     if (signal !== undefined) {
@@ -240,9 +321,39 @@ export class ControlConnection {
         () => signal.removeEventListener("abort", onAbort),
       );
     }
-    this.#queue.push(pending);
+    if (options.outOfBand) {
+      // Right behind the commands already written, so the queue keeps the wire's order.
+      this.#queue.splice(this.#writtenCount(), 0, pending);
+    } else {
+      this.#queue.push(pending);
+    }
     this.#schedulePump();
     return result.promise;
+  }
+
+  /**
+   * Sends a keepalive NOOP when a transfer is running (RFC 959 §4.1.3: NOOP has no
+   * effect): the control connection stays busy for NAT and firewalls during a long
+   * transfer. Its reply may come during the transfer or after it. Returns false when
+   * nothing was sent (no transfer running, or enough NOOPs already unanswered).
+   */
+  keepalive(): boolean {
+    if (this.#failure !== undefined || !this.transferRunning) return false;
+    let waiting = 0;
+    for (const p of this.#queue) if (p.options.outOfBand) waiting++;
+    if (waiting >= MAX_KEEPALIVES) return false;
+    this.send("NOOP", undefined, {
+      duringTransfer: true,
+      outOfBand: true,
+      fits: (c) => c === 200,
+    }).catch(() => {});
+    return true;
+  }
+
+  #writtenCount(): number {
+    let n = 0;
+    while (n < this.#queue.length && this.#queue[n]!.written) n++;
+    return n;
   }
 
   /** Like {@link send}, but a 4yz/5yz reply rejects with {@link FtpReplyError}. */
@@ -304,7 +415,7 @@ export class ControlConnection {
         outstanding++;
         continue;
       }
-      if (this.#serial && outstanding + batch.length > 0) break;
+      if (this.#serial && outstanding + batch.length > 0 && !p.options.outOfBand) break;
       batch.push(p);
     }
     if (batch.length === 0) return;
@@ -316,10 +427,13 @@ export class ControlConnection {
     for (const p of batch) length += p.bytes!.length;
     const bytes = new Uint8Array(length);
     let offset = 0;
+    let ahead = outstanding;
     for (const p of batch) {
       bytes.set(p.bytes!, offset);
       offset += p.bytes!.length;
       p.written = true;
+      p.pipelined = ahead > 0 && !p.options.outOfBand;
+      ahead++;
       stats.commands++;
       trace?.({ type: "command", line: p.label });
     }
@@ -388,12 +502,29 @@ export class ControlConnection {
       return;
     }
     if (reply.code < 200) {
+      // A transfer that starts was carried out: commands held before it stay answered.
+      if (this.#held.length > 0 && !head.options.outOfBand) this.#releaseHeld();
       head.preliminary = true;
       if (!head.abandoned) head.options.onPreliminary?.(reply);
       this.#armTimer();
+      this.#armKeepalive();
       return;
     }
-    if (reply.code < 400 && head.options.fits !== undefined && !head.options.fits(reply.code)) {
+    if (head.options.transfer && head.preliminary && !endsTransfer(head, reply.code)) {
+      // A server that answers commands during a transfer (pyftpdlib; pure-ftpd says 500):
+      // the reply belongs to a command written behind the transfer that allows it.
+      const k = this.#queue.findIndex((p, i) => i > 0 && p.written && p.options.duringTransfer);
+      const behind = k > 0 ? this.#queue[k]! : undefined;
+      if (behind !== undefined && fitsPending(behind, reply.code)) {
+        this.#queue.splice(k, 1);
+        this.#answeredDuringTransfer++;
+        this.#learn(behind, reply);
+        behind.result.resolve(reply);
+        this.#schedulePump();
+        return;
+      }
+    }
+    if (reply.code < 400 && !fitsPending(head, reply.code)) {
       const s = this.#queue.findIndex((p) => p.options.sentinel === true && p.written);
       if (s > 0 && (this.#queue[s]!.options.fits?.(reply.code) ?? true)) {
         for (const skipped of this.#queue.splice(0, s)) {
@@ -407,6 +538,7 @@ export class ControlConnection {
         this.#dispatch(reply);
         return;
       }
+      if (this.#queue.some((p) => p.written && p.pipelined)) this.#trouble = true;
       this.#fail(
         new FtpProtocolError(
           `The reply "${formatReply(reply)}" cannot answer "${head.label}": the server's replies are out of step with the commands`,
@@ -415,7 +547,21 @@ export class ControlConnection {
       );
       return;
     }
+    if (this.#held.length > 0 && !head.options.outOfBand) {
+      if (reply.code < 400 && !ORDER_FREE.has(head.verb)) this.#releaseHeld();
+      else if (head.pipelined && !head.retried) {
+        this.#hold(head, reply);
+        this.#afterHold();
+        return;
+      }
+    }
+    if (this.#chokes(head, reply)) {
+      this.#hold(head, reply);
+      this.#afterHold();
+      return;
+    }
     this.#queue.shift();
+    this.#learn(head, reply);
     if (head.options.pauseReading) this.#pauseRequested = true;
     head.result.resolve(reply);
     if (reply.code === 421) {
@@ -423,8 +569,89 @@ export class ControlConnection {
       this.#fail(replyError(reply, head.label));
       return;
     }
+    this.#resendHeld();
     this.#armTimer();
+    this.#armKeepalive();
     this.#schedulePump();
+  }
+
+  #afterHold(): void {
+    this.#resendHeld();
+    this.#armTimer();
+    this.#armKeepalive();
+    this.#schedulePump();
+  }
+
+  /** Remembers the verbs that work, for telling a choked burst from a real refusal. */
+  #learn(p: Pending, reply: Reply): void {
+    if (reply.code < 400 && p.verb !== "") this.#known.add(p.verb);
+  }
+
+  /**
+   * A server that mishandles pipelining answers the second and later commands of a
+   * write with 500/501/502 ("not understood"), also for verbs it carried out before in
+   * this session. Such a command was not carried out, and the session goes on one
+   * command at a time. Whether it may be written again is decided once every command
+   * written after it has its reply: only when none of them was carried out (all failed,
+   * like RETR after a choked EPSV, or were queries like SIZE) are they written again,
+   * in their order; when one was carried out, resending would change the order the
+   * server acts in (the data of a persistent connection), so the held replies stand.
+   * Each command is resent at most once.
+   */
+  #chokes(head: Pending, reply: Reply): boolean {
+    if (!head.pipelined || head.retried || head.options.outOfBand) return false;
+    return CHOKE_CODES.has(reply.code) && this.#known.has(head.verb);
+  }
+
+  /** Takes the head out of the queue until the burst it belongs to has drained. */
+  #hold(head: Pending, reply: Reply): void {
+    this.#queue.shift();
+    if (this.#held.length === 0) {
+      this.fallBackToSerial(
+        `the server answered "${head.label}", written behind other commands, with "${formatReply(reply)}"`,
+      );
+    }
+    this.#held.push({ pending: head, reply });
+  }
+
+  /** Something written after a held command was carried out: the held replies stand. */
+  #releaseHeld(): void {
+    for (const { pending, reply } of this.#held.splice(0)) {
+      if (pending.options.pauseReading) this.#pauseRequested = true;
+      pending.result.resolve(reply);
+    }
+  }
+
+  /** Once no command written before the choke waits for a reply, the held ones go again. */
+  #resendHeld(): void {
+    if (this.#held.length === 0) return;
+    if (this.#queue.some((p) => p.written && !p.options.outOfBand)) return;
+    const again = this.#held.splice(0).map(({ pending }) => pending);
+    for (const p of again) {
+      p.written = false;
+      p.preliminary = false;
+      p.retried = true;
+    }
+    this.#queue.splice(this.#writtenCount(), 0, ...again);
+    this.#notice(`writing ${again.length} command(s) again, one at a time`);
+  }
+
+  /** Keepalive NOOPs run while a transfer command waits for its final reply. */
+  #armKeepalive(): void {
+    const keepalive = this.#options.keepalive;
+    if (keepalive === undefined) return;
+    const head = this.#queue[0];
+    const running = this.#failure === undefined && this.transferRunning ? head : undefined;
+    if (running === this.#keepaliveFor) return;
+    this.#stopKeepalive?.();
+    this.#stopKeepalive = undefined;
+    this.#keepaliveFor = running;
+    if (running === undefined) return;
+    this.#stopKeepalive = keepalive.timer(() => {
+      if (this.#keepaliveFor === running && this.keepalive()) {
+        this.#notice("keepalive NOOP during the transfer");
+      }
+    }, keepalive.intervalMs);
   }
 
   #armTimer(): void {
@@ -444,6 +671,9 @@ export class ControlConnection {
     if (!(ms > 0) || !Number.isFinite(ms)) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
+      // No reply to a command written behind others: the server may drop what follows
+      // the first command of a write.
+      if (this.#queue.some((p) => p.written && p.pipelined)) this.#trouble = true;
       this.#fail(
         new FtpTimeoutError(
           `No reply to "${wanted.label}" from "${this.address}" within ${ms} ms`,
@@ -464,7 +694,10 @@ export class ControlConnection {
     this.#failure = error;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
-    const pending = this.#queue.splice(0);
+    this.#stopKeepalive?.();
+    this.#stopKeepalive = undefined;
+    this.#keepaliveFor = undefined;
+    const pending = [...this.#held.splice(0).map((h) => h.pending), ...this.#queue.splice(0)];
     for (const p of pending) p.result.reject(error);
     const socket = this.#socket;
     socket.close().then(
@@ -472,6 +705,22 @@ export class ControlConnection {
       () => this.#closed.resolve(),
     );
   }
+}
+
+/**
+ * Whether a final reply can end a transfer command after its 1yz: what its `fits`
+ * allows, or a failure other than "not understood" (500-502 come only before a transfer
+ * starts; after a 1yz they answer a command written behind it).
+ */
+function endsTransfer(p: Pending, code: number): boolean {
+  if (CHOKE_CODES.has(code)) return false;
+  return fitsPending(p, code);
+}
+
+/** Whether a final reply can answer this command (its `fits`; 4yz/5yz always can). */
+function fitsPending(p: Pending, code: number): boolean {
+  if (code >= 400) return true;
+  return p.options.fits === undefined || p.options.fits(code);
 }
 
 /** The typed error of a negative reply to a command. */

@@ -51,6 +51,8 @@ export interface DataConnectorOptions {
 export interface PassiveRequest {
   readonly verb: "EPSV" | "PASV";
   readonly reply: Promise<Reply>;
+  /** Counts the session's data-connection requests: a later one replaces this one. */
+  readonly generation: number;
 }
 
 /** An active data connection being set up: we listen, the server will connect. */
@@ -77,9 +79,24 @@ export class DataConnector {
    * data connection whose handshake starts before it handled the transfer command.
    */
   earlyPreliminary = false;
+  #generation = 0;
 
   constructor(options: DataConnectorOptions) {
     this.#o = options;
+  }
+
+  /**
+   * Bumped by every PASV, EPSV, PORT and EPRT: a server keeps only the latest, so a
+   * request written ahead is stale once another one followed it.
+   */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** Takes over what another connection of the same session learned (PASV fallback, 1yz timing). */
+  learnFrom(other: DataConnector): void {
+    this.#passiveVerb = other.#passiveVerb;
+    if (other.earlyPreliminary) this.earlyPreliminary = true;
   }
 
   /** True when passive setup has worked in this session, so it can be pipelined. */
@@ -99,11 +116,25 @@ export class DataConnector {
 
   /** Sends EPSV (or PASV once EPSV failed). */
   requestPassive(signal?: AbortSignal): PassiveRequest {
+    return this.#passive(false, signal);
+  }
+
+  /**
+   * Sends EPSV (or PASV) behind a transfer that is still running, for the next file: on
+   * a server that answers during transfers its reply is matched out of order.
+   */
+  requestPassiveAhead(signal?: AbortSignal): PassiveRequest {
+    return this.#passive(true, signal);
+  }
+
+  #passive(ahead: boolean, signal: AbortSignal | undefined): PassiveRequest {
     const verb = this.#passiveVerb;
     return {
       verb,
+      generation: ++this.#generation,
       reply: this.#o.control.send(verb, undefined, {
         fits: verb === "EPSV" ? fitsEpsv : fitsPasv,
+        ...(ahead ? { duringTransfer: true } : {}),
         ...(signal === undefined ? {} : { signal }),
       }),
     };
@@ -186,6 +217,7 @@ export class DataConnector {
     const local = control.localAddress;
     const host = this.#o.activeHost ?? local.hostname;
     const listener = await this.#listen(host);
+    this.#generation++;
     const port = listener.address.port;
     const ipv6 = listener.address.family === "IPv6";
     const reply = ipv6

@@ -44,6 +44,18 @@ export class ServerFeatures {
     return /\bSTREAM\b/i.test(this.get("REST") ?? "");
   }
 
+  /**
+   * True for servers known to leave commands written during a transfer unread until the
+   * transfer's final reply: vsftpd, ProFTPD (over TLS it may answer NOOP and SIZE
+   * during the transfer, which the client matches) and @ftpkit/server, recognised by
+   * their greeting. Others were seen to act on such commands at once: pyftpdlib
+   * answers them and a PASV/EPSV closes the running data connection; pure-ftpd answers
+   * "500 Unknown command" and drops the rest of what it read.
+   */
+  get holdsCommandsDuringTransfers(): boolean {
+    return /\(vsFTPd [\d.]+\)|\bProFTPD\b|^ftpkit server\b/i.test(this.greeting);
+  }
+
   /** True for globus-gridftp-server: it speaks MODE E, with the server as the active side. */
   get gridftp(): boolean {
     return /gridftp/i.test(this.greeting) || (this.has("SPAS") && this.has("ERET"));

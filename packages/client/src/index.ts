@@ -30,6 +30,7 @@ export {
 } from "@ftpkit/errors";
 export type { FileEntry, FileKind, Reply } from "@ftpkit/reply";
 export { connect } from "./connect.ts";
+export { intervalTimer, type KeepaliveTimer } from "./control-connection.ts";
 export type { DownloadResult } from "./download-to.ts";
 export { RetrieveInterruptedError, type RetrieveInterruptedErrorOptions } from "./errors.ts";
 export { ServerFeatures } from "./features.ts";
@@ -38,6 +39,7 @@ export type {
   ClientTlsOptions,
   CommandOptions,
   ConnectOptions,
+  KeepaliveOptions,
   ListOptions,
   ModeChoice,
   RetrieveOptions,
@@ -46,6 +48,7 @@ export type {
   TraceEvent,
   UsedMode,
 } from "./options.ts";
+export { type ResumeRetrieveOptions, resumeRetrieve } from "./resume-retrieve.ts";
 export { type FileBody, RetrievedFile } from "./retrieved-file.ts";
 export { Session } from "./session.ts";
 export type { SessionStats } from "./stats.ts";

@@ -9,12 +9,13 @@
 import { FtpError, FtpProtocolError, FtpReplyError, FtpUsageError, TlsError } from "@ftpkit/errors";
 import type { Reply } from "@ftpkit/reply";
 import type { Socket, SocketAdapter, TlsClientOptions } from "@ftpkit/socket";
-import { ControlConnection, replyError } from "./control-connection.ts";
+import { ControlConnection, intervalTimer, replyError } from "./control-connection.ts";
 import { DataConnector } from "./data-connector.ts";
 import { ServerFeatures } from "./features.ts";
 import type {
   ClientTlsOptions,
   ConnectOptions,
+  KeepaliveOptions,
   ModeChoice,
   SecureMode,
   TraceEvent,
@@ -48,6 +49,7 @@ export interface LaneSettings {
   maxReplyLines: number | undefined;
   maxListingBytes: number;
   trace: ((event: TraceEvent) => void) | undefined;
+  keepalive: KeepaliveOptions | undefined;
 }
 
 /** Resolves the URL and the options into {@link LaneSettings}. */
@@ -58,7 +60,24 @@ export function resolveSettings(target: FtpTarget, options: ConnectOptions): Lan
       `"secure" must be "explicit", "implicit" or false, not ${JSON.stringify(secure)}`,
     );
   }
+  for (const [name, value] of [
+    ["user", options.user],
+    ["password", options.password],
+    ["account", options.account],
+  ] as const) {
+    // Refused before connecting: a line break would end the command and start another.
+    if (value !== undefined && /[\r\n\0]/.test(value)) {
+      throw new FtpUsageError(`Refusing a ${name} that contains CR, LF or NUL`);
+    }
+  }
   const timeout = options.timeout ?? 30_000;
+  const keepalive = options.keepalive;
+  if (
+    keepalive !== undefined &&
+    (typeof keepalive.intervalMs !== "number" || !(keepalive.intervalMs > 0))
+  ) {
+    throw new FtpUsageError(`"keepalive.intervalMs" must be a number of milliseconds above 0`);
+  }
   return {
     sockets: options.sockets,
     host: target.host,
@@ -80,6 +99,7 @@ export function resolveSettings(target: FtpTarget, options: ConnectOptions): Lan
     maxReplyLines: options.maxReplyLines,
     maxListingBytes: options.maxListingBytes ?? 64 * 1024 * 1024,
     trace: options.trace,
+    keepalive,
   };
 }
 
@@ -108,6 +128,15 @@ export class Lane {
   persistent: PersistentChannel | undefined;
   /** Set when HASH was negotiated: the algorithm in force. */
   hashAlgorithm: string | undefined;
+  /**
+   * When the server answers commands written behind a running transfer: `"after"` its
+   * final reply (vsftpd, ProFTPD, pure-ftpd, GridFTP, @ftpkit/server), `"during"` the
+   * transfer (pyftpdlib, which also closes the running data connection on a PASV/EPSV),
+   * or not known yet. Only `"after"` allows writing the next file's EPSV during a
+   * transfer.
+   */
+  transferOrder: "unknown" | "after" | "during" = "unknown";
+  #probing = false;
   #closing: Promise<void> | undefined;
 
   private constructor(
@@ -173,6 +202,13 @@ export class Lane {
       trace: settings.trace,
       maxLineLength: settings.maxReplyLineLength,
       maxReplyLines: settings.maxReplyLines,
+      keepalive:
+        settings.keepalive === undefined
+          ? undefined
+          : {
+              intervalMs: settings.keepalive.intervalMs,
+              timer: settings.keepalive.timer ?? intervalTimer,
+            },
     });
     try {
       return await Lane.#login(settings, control, stats, tlsOptions, signal);
@@ -337,6 +373,79 @@ export class Lane {
     this.autoMode = pick;
     this.settings.trace?.({ type: "notice", message: `mode "auto" picked MODE ${pick}` });
     return pick;
+  }
+
+  /**
+   * Checks once, on a server expected to hold commands until a transfer ends
+   * ({@link ServerFeatures.holdsCommandsDuringTransfers}), that it does: a NOOP queued
+   * right behind a transfer command (same write, no round trip of its own). A reply
+   * before the transfer's final reply means "during"; pyftpdlib's signature (a 1yz
+   * before the data connection exists) means "during" too. Only a transfer that really
+   * ran (a 1yz, then 2yz) can show "after"; otherwise the next transfer asks again.
+   */
+  probeTransferOrder(transfer: Promise<Reply>): void {
+    if (this.transferOrder !== "unknown" || this.#probing || this.control.serial) return;
+    if (!this.features.holdsCommandsDuringTransfers) return;
+    if (this.connector.earlyPreliminary) {
+      this.transferOrder = "during";
+      return;
+    }
+    this.#probing = true;
+    const before = this.control.answeredDuringTransfer;
+    let ran = false;
+    transfer.then(
+      (r) => {
+        ran = r.code >= 200 && r.code < 300;
+      },
+      () => {},
+    );
+    this.control
+      .send("NOOP", undefined, { duringTransfer: true, fits: (c) => c === 200 })
+      .then(
+        () => {
+          this.#probing = false;
+          if (this.transferOrder !== "unknown") return;
+          if (this.control.answeredDuringTransfer > before || this.connector.earlyPreliminary) {
+            this.transferOrder = "during";
+          } else if (ran) {
+            this.transferOrder = "after";
+          } else {
+            return;
+          }
+          this.settings.trace?.({
+            type: "notice",
+            message: `the server answers commands behind a transfer ${this.transferOrder} it`,
+          });
+        },
+        () => {
+          this.#probing = false;
+        },
+      );
+  }
+
+  /**
+   * True when the next file's SIZE and EPSV may be written while the current transfer
+   * runs: the server answers after the transfer, and nothing showed otherwise.
+   */
+  get writesAheadOfTransfers(): boolean {
+    return (
+      this.features.holdsCommandsDuringTransfers &&
+      this.transferOrder === "after" &&
+      this.control.answeredDuringTransfer === 0 &&
+      !this.connector.earlyPreliminary &&
+      !this.control.serial &&
+      this.settings.dataConnection === "passive" &&
+      this.connector.passiveProven
+    );
+  }
+
+  /** Takes over what an earlier lane of the same session learned about the server. */
+  learnFrom(other: Lane): void {
+    if (other.autoMode !== undefined) this.autoMode = other.autoMode;
+    for (const [m, ok] of other.modeSupport) this.modeSupport.set(m, ok);
+    for (const m of other.perFileModes) this.perFileModes.add(m);
+    if (other.transferOrder === "during") this.transferOrder = "during";
+    this.connector.learnFrom(other.connector);
   }
 
   /** True for GridFTP, where ABOR ends the session: transfers are drained instead. */

@@ -6,6 +6,7 @@
 
 import type { Reply } from "@ftpkit/reply";
 import type { SocketAdapter } from "@ftpkit/socket";
+import type { KeepaliveTimer } from "./control-connection.ts";
 
 /**
  * How the session is protected (RFC 4217): `"explicit"` sends `AUTH TLS` before
@@ -91,6 +92,22 @@ export interface ConnectOptions {
   maxListingBytes?: number;
   /** Called for every command, reply and data connection. Passwords are masked. */
   trace?: (event: TraceEvent) => void;
+  /**
+   * Send `NOOP` on the control connection every `intervalMs` while a transfer runs, so
+   * that NAT and firewalls do not drop an idle control connection during a long
+   * download. Servers answer such a NOOP after the transfer (vsftpd, ProFTPD, pure-ftpd)
+   * or during it (pyftpdlib); both are matched. At most 8 are left unanswered. `timer`
+   * replaces `setInterval` (tests drive the ticks themselves). Default: off.
+   */
+  keepalive?: KeepaliveOptions;
+}
+
+/** Options of the control connection's keepalive (see {@link ConnectOptions.keepalive}). */
+export interface KeepaliveOptions {
+  /** Milliseconds between NOOPs while a transfer runs. */
+  intervalMs: number;
+  /** Starts the ticks and returns the function that stops them. Default: `setInterval`. */
+  timer?: KeepaliveTimer;
 }
 
 /** Progress of a retrieve, reported while bytes arrive. */

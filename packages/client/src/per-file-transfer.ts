@@ -23,7 +23,7 @@ import { parseHashReply, parseSizeReply, type Reply } from "@ftpkit/reply";
 import type { Socket } from "@ftpkit/socket";
 import { replyError } from "./control-connection.ts";
 import type { DataChannel } from "./data-channel.ts";
-import type { ActiveRequest } from "./data-connector.ts";
+import type { ActiveRequest, PassiveRequest } from "./data-connector.ts";
 import { type Deferred, deferred } from "./deferred.ts";
 import { createDigest, DIGEST_ALGORITHMS, type Digest } from "./digest.ts";
 import type { Lane } from "./lane.ts";
@@ -43,6 +43,11 @@ export interface FileRequest {
   /** Resumes allowed after a cut. */
   retries: number;
   signal: AbortSignal | undefined;
+  /**
+   * The file's full size when already known (a MODE B/C/E transfer resumed in MODE S
+   * after SIZE): a short stream-mode transfer is then noticed without asking again.
+   */
+  knownSize?: number | undefined;
 }
 
 /** Final reply codes a transfer command can end with (2yz that is not another command's). */
@@ -87,6 +92,15 @@ export class PerFileTransfer implements BodySource {
   #pulling: Promise<unknown> | undefined;
   #hash: Promise<Reply> | undefined;
   #digest: Digest | undefined;
+  /** SIZE and EPSV written ahead, while the previous file's transfer ran. */
+  #prepared = false;
+  #sizeReply: Promise<Reply> | undefined;
+  #ahead: PassiveRequest | undefined;
+  /**
+   * Called once, right after the transfer command of the first attempt was queued: what
+   * is queued then goes out in the same write (the next file's SIZE and EPSV).
+   */
+  onSent: ((final: Promise<Reply>) => void) | undefined;
   /** Largest body accepted (listings). */
   readonly #limit: number;
 
@@ -103,10 +117,43 @@ export class PerFileTransfer implements BodySource {
     this.#verb = verb;
     this.#position = request.offset;
     this.#limit = limit;
+    this.#size = request.knownSize;
   }
 
   get size(): number | undefined {
     return this.#size;
+  }
+
+  /** The path asked for. */
+  get path(): string {
+    return this.#request.path;
+  }
+
+  /**
+   * Writes this file's SIZE and EPSV (or PASV) now, while the previous file's transfer
+   * is still running, so that their replies follow its final reply without a round
+   * trip; RETR goes out in {@link start}. Only for servers that answer commands after
+   * the transfer (`lane.writesAheadOfTransfers`); a reply that comes during the
+   * transfer anyway is matched out of order.
+   *
+   * @throws {FtpUsageError} for CR, LF or NUL in the path (nothing is written)
+   */
+  prepareAhead(): void {
+    if (this.#prepared) return;
+    const { control, connector } = this.#lane;
+    const { path, signal } = this.#request;
+    const opts = { duringTransfer: true, ...(signal ? { signal } : {}) };
+    const size =
+      this.#request.size && this.#verb === "RETR"
+        ? control.send("SIZE", path, { fits: fitsSize, ...opts })
+        : undefined;
+    this.#prepared = true;
+    if (size !== undefined) {
+      size.catch(() => {});
+      this.#sizeReply = size;
+    }
+    this.#ahead = connector.requestPassiveAhead(signal);
+    this.#ahead.reply.catch(() => {});
   }
 
   /**
@@ -118,8 +165,8 @@ export class PerFileTransfer implements BodySource {
     const { control } = this.#lane;
     const { path, signal } = this.#request;
     const withPath = this.#verb === "RETR" || path !== "";
-    let size: Promise<Reply> | undefined;
-    if (this.#request.size && this.#verb === "RETR") {
+    let size: Promise<Reply> | undefined = this.#sizeReply;
+    if (this.#request.size && this.#verb === "RETR" && !this.#prepared) {
       // Pipelined with the transfer: SIZE costs no round trip of its own.
       size = control.send("SIZE", path, { fits: fitsSize, ...(signal ? { signal } : {}) });
     }
@@ -141,15 +188,21 @@ export class PerFileTransfer implements BodySource {
       }
       this.#lane.modeSupport.set(this.mode, true);
     }
+    const ahead = this.#ahead;
+    this.#ahead = undefined;
     try {
-      await this.#open(this.#position, withPath);
+      await this.#open(this.#position, withPath, ahead);
     } finally {
-      if (size !== undefined) this.#size = await sizeOf(size);
+      if (size !== undefined) this.#size = (await sizeOf(size)) ?? this.#size;
     }
   }
 
-  /** One attempt from `offset`: data setup, REST, the transfer command; waits for its 1yz. */
-  async #open(offset: number, withPath: boolean): Promise<void> {
+  /**
+   * One attempt from `offset`: data setup, REST, the transfer command; waits for its 1yz.
+   * `ahead` is a passive request written ahead; it is used unless another data request
+   * followed it (a resume of the previous file), which the server kept instead.
+   */
+  async #open(offset: number, withPath: boolean, ahead?: PassiveRequest): Promise<void> {
     const lane = this.#lane;
     const { control, connector } = lane;
     const { path, signal } = this.#request;
@@ -171,6 +224,11 @@ export class PerFileTransfer implements BodySource {
           preliminary.resolve(reply);
         },
       });
+      if (this.onSent !== undefined) {
+        const sent = this.onSent;
+        this.onSent = undefined;
+        sent(final);
+      }
       return { rest, final };
     };
     let sent: { rest: Promise<Reply> | undefined; final: Promise<Reply> };
@@ -190,7 +248,8 @@ export class PerFileTransfer implements BodySource {
       }
       socket = connector.accept(active, signal);
     } else {
-      const passive = connector.requestPassive(signal);
+      const fresh = ahead !== undefined && ahead.generation === connector.generation;
+      const passive = fresh ? ahead : connector.requestPassive(signal);
       const pipelined = connector.passiveProven && !control.serial;
       let endpoint: { host: string; port: number } | undefined;
       if (!pipelined) endpoint = await connector.passiveEndpoint(passive, signal);
@@ -520,7 +579,9 @@ export class PerFileTransfer implements BodySource {
     const resumable = this.#verb === "RETR";
     if (!resumable || this.#resumes >= this.#request.retries || !lane.control.open) {
       const delivered = this.#position - this.#request.offset;
-      if (cause instanceof TruncatedTransferError && this.#resumes === 0) throw cause;
+      // Our own truncation error as it is; a decoder's (it knows no path) is wrapped.
+      if (cause instanceof TruncatedTransferError && this.#resumes === 0 && cause.path === path)
+        throw cause;
       throw new TruncatedTransferError(
         `"${path}" stopped after ${this.#position} bytes${this.#resumes > 0 ? ` and ${this.#resumes} resumes` : ""}: ${cause instanceof Error ? cause.message : String(cause)}`,
         { bytesDelivered: delivered, path, cause },

@@ -19,6 +19,7 @@ export class PersistentChannel {
   #next = 0;
   #ended = false;
   #lookahead: Promise<void> | undefined;
+  #dropped = false;
   /** Files that were completely carried by this connection. */
   filesCarried = 0;
 
@@ -113,8 +114,17 @@ export class PersistentChannel {
     return done ? this.ended && this.#next >= this.#events.length : false;
   }
 
+  /**
+   * True when the client closed the connection itself (a cut file was resumed over
+   * another one, a mode change): not a sign of a server that closes after each file.
+   */
+  get dropped(): boolean {
+    return this.#dropped;
+  }
+
   /** Closes the connection. Idempotent. */
   close(): Promise<void> {
+    if (!this.#ended && !this.data.ended) this.#dropped = true;
     this.#ended = true;
     return this.data.close();
   }

@@ -153,6 +153,9 @@ export class PersistentTransfer implements BodySource {
     const { control, connector } = lane;
     const { signal } = this.#request;
     lane.dropPersistent();
+    // The mode may have changed since this file's commands were planned (a cut file of
+    // this retrieve was resumed in MODE S): the new connection must carry this mode.
+    void lane.setMode(this.mode)?.catch(() => {});
     let channel: PersistentChannel;
     if (this.mode === "E" || lane.settings.dataConnection === "active") {
       // GridFTP: for RETR the server is the sender and must be the active side, so PORT;
@@ -246,16 +249,22 @@ export class PersistentTransfer implements BodySource {
     if (
       !this.#reopened &&
       ch !== undefined &&
-      ch.filesCarried > 0 &&
+      (ch.filesCarried > 0 || ch.dropped) &&
       (first.code === 425 || first.code === 426 || ch.ended)
     ) {
       this.#reopened = true;
-      // From now on this mode gets a connection per file on this session.
-      lane.perFileModes.add(this.mode);
+      if (!ch.dropped) {
+        // The server closed it after a file: from now on this mode gets a connection per
+        // file on this session. (A connection we dropped ourselves, after a cut, says
+        // nothing about the server.)
+        lane.perFileModes.add(this.mode);
+      }
       lane.dropPersistent();
       lane.settings.trace?.({
         type: "notice",
-        message: `the server dropped the MODE ${this.mode} data connection; opening a new one`,
+        message: ch.dropped
+          ? `the MODE ${this.mode} data connection was closed after a cut file; opening a new one`
+          : `the server dropped the MODE ${this.mode} data connection; opening a new one`,
       });
       this.#final = undefined;
       this.#preliminary = deferred<Reply>();
@@ -410,6 +419,7 @@ export class PersistentTransfer implements BodySource {
         ...this.#request,
         offset: this.#position,
         size: false,
+        knownSize: this.#size,
         verify: false,
         retries: this.#request.retries - 1,
       },

@@ -11,6 +11,7 @@
  */
 
 import { FtpAbortError, FtpError, FtpUsageError, TlsError } from "@ftpkit/errors";
+import { encodeCommand, type Reply } from "@ftpkit/reply";
 import { type Deferred, deferred } from "./deferred.ts";
 import { RetrieveInterruptedError } from "./errors.ts";
 import type { Lane } from "./lane.ts";
@@ -22,9 +23,17 @@ import { abortError, throwIfAborted, waitFor } from "./timeouts.ts";
 
 /** Where lanes come from: the session's own, and new ones for `concurrency`. */
 export interface LaneSource {
-  readonly primary: Lane;
+  /** The session's own lane (replaced when the session reconnects). */
+  current(): Lane;
   /** Opens another lane with the session's settings (counted in the session's stats). */
   open(): Promise<Lane>;
+  /**
+   * Replaces the session's lane after pipelining trouble (replies out of step, no reply
+   * to a command written in a burst) by a new connection that sends one command at a
+   * time. Undefined when the failure was something else (a 421, a closed connection)
+   * or the session was closed.
+   */
+  reconnect(failed: Lane): Promise<Lane | undefined>;
 }
 
 interface Plan {
@@ -45,11 +54,14 @@ interface Plan {
 class Tally {
   readonly paths: readonly string[];
   readonly completed: boolean[];
+  /** Files an earlier, interrupted retrieve completed (`resumeRetrieve`). */
+  readonly before: readonly string[];
   totalBytes = 0;
   filesDone = 0;
 
-  constructor(paths: readonly string[]) {
+  constructor(paths: readonly string[], before: readonly string[]) {
     this.paths = paths;
+    this.before = before;
     this.completed = paths.map(() => false);
   }
 
@@ -60,10 +72,10 @@ class Tally {
   }
 
   interrupted(cause: FtpError): RetrieveInterruptedError {
-    const completed = this.paths.filter((_, i) => this.completed[i]);
+    const completed = [...this.before, ...this.paths.filter((_, i) => this.completed[i])];
     const remaining = this.paths.filter((_, i) => !this.completed[i]);
     return new RetrieveInterruptedError(
-      `The session ended after ${completed.length} of ${this.paths.length} files: ${cause.message}`,
+      `The session ended after ${completed.length} of ${completed.length + remaining.length} files: ${cause.message}`,
       {
         completed,
         remaining,
@@ -117,25 +129,49 @@ export async function* retrieveFiles(
   source: LaneSource,
   paths: readonly string[],
   options: RetrieveOptions,
+  completedBefore: readonly string[] = [],
 ): AsyncGenerator<RetrievedFile, void, undefined> {
   const p = plan(options);
-  const tally = new Tally(paths);
+  const tally = new Tally(paths, completedBefore);
   if (paths.length === 0) return;
   try {
-    if (p.concurrency === 1 || paths.length === 1) yield* oneLane(source.primary, paths, p, tally);
+    if (p.concurrency === 1 || paths.length === 1) yield* oneLane(source, paths, p, tally);
     else yield* manyLanes(source, paths, p, tally);
   } catch (error) {
     if (!FtpError.isInstance(error) || error instanceof FtpAbortError) throw error;
     if (error instanceof RetrieveInterruptedError || error instanceof TlsError) throw error;
     // The session is still there (a refused MODE, errors: "throw"): the error as it is.
-    if (source.primary.control.open) throw error;
+    if (source.current().control.open) throw error;
     throw tally.interrupted(error);
   }
+}
+
+/**
+ * The error a body rejects with: when the session has ended under it (and cannot carry
+ * on), a {@link RetrieveInterruptedError} saying what completed, so that whichever
+ * surfaces first, the body's error or the iteration's, tells where to continue.
+ */
+function bodyError(error: unknown, ended: () => boolean, tally: Tally): unknown {
+  if (!FtpError.isInstance(error) || error instanceof FtpAbortError) return error;
+  if (error instanceof RetrieveInterruptedError || error instanceof TlsError) return error;
+  return ended() ? tally.interrupted(error) : error;
+}
+
+/** True when the lane failed in a way a new connection, one command at a time, can mend. */
+function mendable(lane: Lane, error: unknown): boolean {
+  return (
+    FtpError.isInstance(error) &&
+    !(error instanceof FtpAbortError) &&
+    !lane.control.open &&
+    lane.control.pipeliningTrouble
+  );
 }
 
 const persistentModes = new Set<UsedMode>(["B", "C", "E"]);
 
 function requestFor(path: string, p: Plan): FileRequest {
+  // CR, LF or NUL: refused here, before the file's SIZE or EPSV is queued.
+  encodeCommand("RETR", path);
   return {
     path,
     offset: p.offsets(path),
@@ -152,10 +188,24 @@ function fileFor(
   transfer: PerFileTransfer | PersistentTransfer,
   p: Plan,
   tally: Tally,
+  ended: () => boolean,
 ): RetrievedFile {
   let bytes = 0;
   const onProgress = p.onProgress;
-  return new RetrievedFile({ path, index, mode: transfer.mode, source: transfer }, (n) => {
+  const source = {
+    get size(): number | undefined {
+      return transfer.size;
+    },
+    pull: async (): Promise<Uint8Array[] | undefined> => {
+      try {
+        return await transfer.pull();
+      } catch (error) {
+        throw bodyError(error, ended, tally);
+      }
+    },
+    cancel: (reason: FtpError): Promise<void> => transfer.cancel(reason),
+  };
+  return new RetrievedFile({ path, index, mode: transfer.mode, source }, (n) => {
     bytes += n;
     tally.totalBytes += n;
     onProgress?.({
@@ -182,6 +232,9 @@ async function startOne(
   p: Plan,
   tally: Tally,
   ahead: PersistentTransfer[] | undefined,
+  prepared: PerFileTransfer | undefined,
+  ended: () => boolean,
+  onSent?: (final: Promise<Reply>) => void,
 ): Promise<RetrievedFile> {
   let transfer: PerFileTransfer | PersistentTransfer | undefined;
   let fromAhead = false;
@@ -201,6 +254,8 @@ async function startOne(
           transfer = new PersistentTransfer(lane, requestFor(path, p), mode as "B" | "C" | "E");
           fromAhead = false;
         }
+      } else if (tries === 0 && prepared !== undefined && prepared.path === path) {
+        transfer = prepared;
       } else {
         transfer = new PerFileTransfer(lane, requestFor(path, p), mode as "S" | "Z" | "B" | "C");
       }
@@ -209,11 +264,14 @@ async function startOne(
       throw error;
     }
     const current = transfer;
+    if (onSent !== undefined && current instanceof PerFileTransfer && mode === "S") {
+      current.onSent = onSent;
+    }
     const started = current.start();
     started.catch(() => {});
     try {
       await waitFor(started, { signal: p.signal, what: `Starting "${path}"` });
-      return fileFor(index, path, current, p, tally);
+      return fileFor(index, path, current, p, tally, ended);
     } catch (error) {
       if (p.signal?.aborted) {
         await started.catch(() => {});
@@ -267,26 +325,86 @@ function topUp(
   }
 }
 
-async function* oneLane(
+/**
+ * MODE S on a server that holds commands until a transfer ends: the next file's SIZE
+ * and EPSV go out in the same write as this file's RETR, so their replies follow its 226
+ * without a round trip (the next RETR goes out once its turn comes). On such a server
+ * the first transfer carries a NOOP that checks it really does hold them.
+ */
+function prepareNext(
   lane: Lane,
+  paths: readonly string[],
+  index: number,
+  p: Plan,
+  final: Promise<Reply>,
+): PerFileTransfer | undefined {
+  // Only worth finding out when there is a next file.
+  if (index + 1 >= paths.length) return undefined;
+  lane.probeTransferOrder(final);
+  if (!lane.writesAheadOfTransfers || lane.currentMode !== "S") return undefined;
+  try {
+    const next = new PerFileTransfer(lane, requestFor(paths[index + 1]!, p), "S");
+    next.prepareAhead();
+    return next;
+  } catch {
+    return undefined; // an unsafe path or offset: refused when its turn comes
+  }
+}
+
+async function* oneLane(
+  source: LaneSource,
   paths: readonly string[],
   p: Plan,
   tally: Tally,
 ): AsyncGenerator<RetrievedFile, void, undefined> {
   throwIfAborted(p.signal, "The retrieve");
-  const mode = await waitFor(lane.resolveMode(p.mode), {
-    signal: p.signal,
-    what: "Choosing a mode",
-  });
+  let lane = source.current();
+  const ended = (): boolean => !lane.control.open && !lane.control.pipeliningTrouble;
   const ahead: PersistentTransfer[] = [];
+  let prepared: PerFileTransfer | undefined;
+  /** After pipelining trouble: a new connection, one command at a time, or the error. */
+  const mend = async (error: unknown): Promise<void> => {
+    if (!mendable(lane, error)) throw error;
+    const fresh = await source.reconnect(lane);
+    if (fresh === undefined) throw error;
+    for (const t of ahead.splice(0)) await t.forget();
+    prepared = undefined;
+    lane = fresh;
+  };
+  const chooseMode = async (): Promise<UsedMode> => {
+    for (;;) {
+      try {
+        return await waitFor(lane.resolveMode(p.mode), {
+          signal: p.signal,
+          what: "Choosing a mode",
+        });
+      } catch (error) {
+        await mend(error);
+      }
+    }
+  };
+  let mode = await chooseMode();
   let current: RetrievedFile | undefined;
   const onAbort = (): void => {
     if (current !== undefined) void current.abort(abortError(p.signal!, "The retrieve"));
   };
   p.signal?.addEventListener("abort", onAbort);
   try {
-    for (let i = 0; i < paths.length; i++) {
-      const file = await startOne(lane, i, paths[i]!, mode, p, tally, ahead);
+    for (let i = 0; i < paths.length; ) {
+      let file: RetrievedFile;
+      const mine = prepared;
+      prepared = undefined;
+      const index = i;
+      const sent = (final: Promise<Reply>): void => {
+        prepared = prepareNext(lane, paths, index, p, final);
+      };
+      try {
+        file = await startOne(lane, i, paths[i]!, mode, p, tally, ahead, mine, ended, sent);
+      } catch (error) {
+        await mend(error);
+        mode = await chooseMode();
+        continue;
+      }
       current = file;
       if (file.ok && p.lookahead > 0) topUp(lane, ahead, paths, i, mode, p);
       if (!file.ok && p.errors === "throw") throw file.error!;
@@ -295,6 +413,7 @@ async function* oneLane(
       if (file.completed) tally.done(i);
       current = undefined;
       throwIfAborted(p.signal, "The retrieve");
+      i++;
     }
   } finally {
     p.signal?.removeEventListener("abort", onAbort);
@@ -314,7 +433,7 @@ async function* manyLanes(
   tally: Tally,
 ): AsyncGenerator<RetrievedFile, void, undefined> {
   const wanted = Math.min(p.concurrency, paths.length);
-  const primary = source.primary;
+  const primary = source.current();
   const opened = await Promise.allSettled(Array.from({ length: wanted - 1 }, () => source.open()));
   const extra: Lane[] = [];
   for (const r of opened) {
@@ -327,17 +446,53 @@ async function* manyLanes(
     }
   }
   const lanes = [primary, ...extra];
+  const ended = (): boolean => lanes.every((l) => !l.control.open);
   const slots: Deferred<RetrievedFile>[] = paths.map(() => deferred<RetrievedFile>());
   const readyOrder: number[] = [];
   let readySignal = deferred<void>();
   let next = 0;
   let stopping = false;
+  let alive = lanes.length;
+  /** Files a lost lane could not start, lowest index first: the next free lane takes them. */
+  const retry: number[] = [];
+  /** Lanes whose worker ran out of files, woken when a lost lane hands one back. */
+  const idle: Lane[] = [];
+  const running: Promise<void>[] = [];
   const active = new Set<RetrievedFile>();
   const onAbort = (): void => {
     stopping = true;
     for (const f of active) void f.abort(abortError(p.signal!, "The retrieve"));
   };
   p.signal?.addEventListener("abort", onAbort);
+
+  const claim = (): number => (retry.length > 0 ? retry.shift()! : next++);
+  const settle = (i: number, error: unknown): void => {
+    slots[i]!.reject(error);
+    readyOrder.push(i);
+    readySignal.resolve();
+  };
+  /** A lane's control connection ended: its file goes to another lane, if any is left. */
+  const lose = (lane: Lane, error: unknown, index?: number): void => {
+    alive--;
+    primary.settings.trace?.({
+      type: "notice",
+      message: `a lane ended (${error instanceof Error ? error.message : String(error)}); ${alive} left`,
+    });
+    if (alive === 0) {
+      stopping = true;
+      for (let i = 0; i < slots.length; i++) if (!slots[i]!.settled) settle(i, error);
+      next = slots.length;
+      retry.length = 0;
+      return;
+    }
+    if (index === undefined) return;
+    retry.push(index);
+    retry.sort((a, b) => a - b);
+    const wake = idle.pop();
+    if (wake !== undefined) running.push(worker(wake));
+  };
+  const laneEnded = (lane: Lane, error: unknown): boolean =>
+    !lane.control.open && FtpError.isInstance(error) && !(error instanceof FtpAbortError);
 
   const worker = async (lane: Lane): Promise<void> => {
     let mode: UsedMode;
@@ -348,26 +503,35 @@ async function* manyLanes(
       }
       mode = await lane.resolveMode(p.mode);
     } catch (error) {
-      stopping = true;
-      for (let i = next; i < slots.length; i++) {
-        slots[i]!.reject(error);
-        readyOrder.push(i);
+      if (laneEnded(lane, error)) {
+        lose(lane, error);
+        return;
       }
+      stopping = true;
+      for (let i = next; i < slots.length; i++) settle(i, error);
+      for (const i of retry.splice(0)) settle(i, error);
       next = slots.length;
-      readySignal.resolve();
       return;
     }
     while (!stopping) {
-      const i = next++;
-      if (i >= paths.length) return;
+      const i = claim();
+      if (i >= paths.length) {
+        idle.push(lane);
+        return;
+      }
       let file: RetrievedFile;
       try {
-        file = await startOne(lane, i, paths[i]!, mode, p, tally, undefined);
+        file = await startOne(lane, i, paths[i]!, mode, p, tally, undefined, undefined, ended);
       } catch (error) {
-        slots[i]!.reject(error);
-        readyOrder.push(i);
-        readySignal.resolve();
-        if (!lane.control.open) return;
+        if (laneEnded(lane, error) && !(error instanceof TlsError)) {
+          lose(lane, error, i);
+          return;
+        }
+        settle(i, error);
+        if (!lane.control.open) {
+          lose(lane, error);
+          return;
+        }
         continue;
       }
       if (stopping) {
@@ -384,7 +548,7 @@ async function* manyLanes(
       active.delete(file);
     }
   };
-  const workers = lanes.map((lane) => worker(lane));
+  for (const lane of lanes) running.push(worker(lane));
 
   const take = async (k: number): Promise<RetrievedFile> => {
     if (p.order === "list")
@@ -413,7 +577,11 @@ async function* manyLanes(
       await f.abort(new FtpAbortError(`The retrieve stopped while "${f.path}" was in flight`));
     }
     for (const s of slots) s.promise.catch(() => {});
-    await Promise.allSettled(workers);
+    // A worker woken for a handed-back file joins the list while we wait.
+    for (let seen = 0; seen < running.length; ) {
+      seen = running.length;
+      await Promise.allSettled(running);
+    }
     await Promise.allSettled(extra.map((lane) => lane.close()));
   }
 }

@@ -7,6 +7,7 @@
 
 import { FtpAbortError, FtpError, FtpUsageError } from "@ftpkit/errors";
 import {
+  encodeCommand,
   type FileEntry,
   parseListing,
   parseMdtmReply,
@@ -26,6 +27,17 @@ import type { SessionStats } from "./stats.ts";
 import { abortError, waitFor } from "./timeouts.ts";
 
 /**
+ * For `resumeRetrieve()` (not exported from the package): a retrieve whose
+ * interruption errors also list the files an earlier retrieve completed.
+ */
+export let continueRetrieve: (
+  session: Session,
+  paths: readonly string[],
+  options: RetrieveOptions,
+  completedBefore: readonly string[],
+) => AsyncGenerator<RetrievedFile, void, undefined>;
+
+/**
  * A logged-in FTP session. Create it with {@link connect}; dispose of it (or call
  * `close()`) when done: QUIT, then the connection closes. Operations run one at a time;
  * while a `retrieve()` runs, other calls on the same session throw (open a second
@@ -43,11 +55,16 @@ import { abortError, waitFor } from "./timeouts.ts";
  * ```
  */
 export class Session implements AsyncDisposable {
-  readonly #lane: Lane;
-  readonly #settings: LaneSettings;
+  #lane: Lane;
+  #settings: LaneSettings;
+  /** The CWD arguments that worked, replayed on a new connection (absolute ones restart it). */
+  #directories: string[] = [];
+  #reconnecting: Promise<Lane | undefined> | undefined;
   /** Counters of the wire: commands, round trips, data connections (all lanes). */
   readonly stats: SessionStats;
   #lock: Promise<void> = Promise.resolve();
+  /** Operations holding or waiting for the session's turn. */
+  #turns = 0;
   #retrieving = false;
   #closing: Promise<void> | undefined;
   #mlsd: boolean | undefined;
@@ -79,9 +96,19 @@ export class Session implements AsyncDisposable {
     return this.#lane.autoMode;
   }
 
-  /** False once the session has ended (closed, or the server dropped it). */
+  /**
+   * False once the session has ended (closed, or the server dropped it, a 421). After
+   * pipelining trouble the session stays open: the next operation reconnects and sends
+   * one command at a time.
+   */
   get open(): boolean {
-    return this.#lane.control.open && this.#closing === undefined;
+    const control = this.#lane.control;
+    return (control.open || control.pipeliningTrouble) && this.#closing === undefined;
+  }
+
+  /** True while the session writes commands without waiting for earlier replies. */
+  get pipelining(): boolean {
+    return !this.#lane.control.serial;
   }
 
   /**
@@ -97,21 +124,36 @@ export class Session implements AsyncDisposable {
    * }
    * ```
    */
-  async *retrieve(
+  retrieve(
     paths: Iterable<string>,
     options: RetrieveOptions = {},
   ): AsyncGenerator<RetrievedFile, void, undefined> {
-    const list = [...paths];
+    return this.#retrieve([...paths], options, []);
+  }
+
+  static {
+    continueRetrieve = (session, paths, options, completedBefore) =>
+      session.#retrieve(paths, options, completedBefore);
+  }
+
+  async *#retrieve(
+    list: readonly string[],
+    options: RetrieveOptions,
+    completedBefore: readonly string[],
+  ): AsyncGenerator<RetrievedFile, void, undefined> {
     const release = await this.#acquire("retrieve()");
     this.#retrieving = true;
     try {
+      await this.#mend();
       yield* retrieveFiles(
         {
-          primary: this.#lane,
+          current: () => this.#lane,
           open: () => Lane.open(this.#settings, this.stats),
+          reconnect: (failed) => this.#reconnect(failed),
         },
         list,
         options,
+        completedBefore,
       );
     } finally {
       this.#retrieving = false;
@@ -162,6 +204,7 @@ export class Session implements AsyncDisposable {
    */
   async list(path = "", options: ListOptions = {}): Promise<FileEntry[]> {
     return this.#exclusive("list()", async () => {
+      await this.#mend();
       const useMlsd = this.#mlsd ?? this.#lane.features.has("MLST");
       if (useMlsd) {
         try {
@@ -180,6 +223,8 @@ export class Session implements AsyncDisposable {
   }
 
   async #listing(verb: "MLSD" | "LIST", path: string, signal?: AbortSignal): Promise<Uint8Array> {
+    // CR, LF or NUL: refused before the listing's EPSV is queued.
+    if (path !== "") encodeCommand(verb, path);
     const lane = this.#lane;
     // Listings always go in MODE S over their own connection: a listing in MODE B may
     // come unframed (Hermes), and E needs the server as the active side.
@@ -271,6 +316,8 @@ export class Session implements AsyncDisposable {
    */
   async cd(path: string, options: CommandOptions = {}): Promise<void> {
     await this.#command("CWD", path, options);
+    if (path.startsWith("/")) this.#directories = [path];
+    else this.#directories.push(path);
   }
 
   /**
@@ -313,8 +360,60 @@ export class Session implements AsyncDisposable {
 
   /** QUIT, then close; also closes the lanes of a running retrieve. Idempotent. */
   close(): Promise<void> {
-    this.#closing ??= this.#lane.close();
+    this.#closing ??= (async () => {
+      await this.#reconnecting?.catch(() => undefined);
+      await this.#lane.close();
+    })();
     return this.#closing;
+  }
+
+  /**
+   * After pipelining trouble (replies out of step with a burst of commands, or no reply
+   * to one written behind others) the connection is replaced by a new one that sends one
+   * command at a time: login, the working directory replayed, what the session learned
+   * about modes and passive commands taken over. Anything else that ended the
+   * connection (a 421, a reset) is not retried: undefined.
+   */
+  #reconnect(failed: Lane): Promise<Lane | undefined> {
+    if (this.#lane !== failed) {
+      return Promise.resolve(this.#lane.control.open ? this.#lane : undefined);
+    }
+    if (!failed.control.pipeliningTrouble || this.#closing !== undefined) {
+      return Promise.resolve(undefined);
+    }
+    this.#reconnecting ??= (async () => {
+      const settings: LaneSettings = { ...this.#settings, pipelining: false };
+      settings.trace?.({
+        type: "notice",
+        message: `the server mishandled pipelined commands (${failed.control.failure?.message}); reconnecting, one command at a time`,
+      });
+      const lane = await Lane.open(settings, this.stats);
+      try {
+        for (const dir of this.#directories) await lane.control.expect("CWD", dir);
+      } catch (error) {
+        await lane.close();
+        throw error;
+      }
+      lane.learnFrom(failed);
+      await failed.close();
+      this.#settings = settings;
+      this.#lane = lane;
+      return lane;
+    })().finally(() => {
+      this.#reconnecting = undefined;
+    });
+    return this.#reconnecting;
+  }
+
+  /** True when the last operation left pipelining trouble behind. */
+  get #troubled(): boolean {
+    const control = this.#lane.control;
+    return !control.open && control.pipeliningTrouble;
+  }
+
+  /** Reconnects first when the last operation left pipelining trouble behind. */
+  async #mend(): Promise<void> {
+    if (this.#troubled) await this.#reconnect(this.#lane);
   }
 
   /** Same as {@link close}. */
@@ -333,7 +432,7 @@ export class Session implements AsyncDisposable {
     argument: string | undefined,
     options: CommandOptions,
   ): Promise<Reply> {
-    const reply = await this.#queued(verb, argument, options, verb);
+    const reply = await this.#queued(verb, argument, options, verb, FITS[verb]);
     if (reply.code >= 400) throw replyError(reply, verb, argument);
     return reply;
   }
@@ -343,13 +442,27 @@ export class Session implements AsyncDisposable {
     argument: string | undefined,
     options: CommandOptions,
     what: string,
+    fits?: (code: number) => boolean,
   ): Promise<Reply> {
-    const release = await this.#acquire(what);
+    const send = (): Promise<Reply> =>
+      this.#lane.control.send(verb, argument, {
+        ...sendOptions(options),
+        ...(fits === undefined ? {} : { fits }),
+      });
     let pending: Promise<Reply>;
-    try {
-      pending = this.#lane.control.send(verb, argument, sendOptions(options));
-    } finally {
-      release();
+    if (this.#turns === 0 && !this.#troubled) {
+      // Nothing else holds or waits for the session's turn: queue at once, so that calls
+      // made in the same tick go out in one write.
+      this.#refuseNow(what);
+      pending = send();
+    } else {
+      const release = await this.#acquire(what);
+      try {
+        if (this.#troubled) await this.#mend();
+        pending = send();
+      } finally {
+        release();
+      }
     }
     return waitFor(pending, { signal: options.signal, what: `"${verb}"` });
   }
@@ -364,7 +477,8 @@ export class Session implements AsyncDisposable {
     }
   }
 
-  async #acquire(what: string): Promise<() => void> {
+  /** Throws when the session cannot take an operation now (a retrieve runs, or it closed). */
+  #refuseNow(what: string): void {
     if (this.#retrieving) {
       throw new FtpUsageError(
         `Cannot run ${what} while retrieve() is running on this session: finish or break the loop first, or use a second session`,
@@ -372,19 +486,42 @@ export class Session implements AsyncDisposable {
     }
     if (this.#closing !== undefined)
       throw new FtpUsageError(`Cannot run ${what}: the session is closed`);
+  }
+
+  async #acquire(what: string): Promise<() => void> {
+    this.#refuseNow(what);
     const before = this.#lock;
     let release!: () => void;
     this.#lock = new Promise<void>((resolve) => {
       release = resolve;
     });
+    this.#turns++;
+    let released = false;
+    const done = (): void => {
+      if (released) return;
+      released = true;
+      this.#turns--;
+      release();
+    };
     await before;
     if (this.#retrieving) {
-      release();
+      done();
       throw new FtpUsageError(`Cannot run ${what} while retrieve() is running on this session`);
     }
-    return release;
+    return done;
   }
 }
+
+/**
+ * The replies that can answer each single command: one that cannot means the replies
+ * are out of step (a server that reorders pipelined replies), not a wrong answer.
+ */
+const FITS: Readonly<Record<string, (code: number) => boolean>> = {
+  SIZE: (c) => c === 213,
+  MDTM: (c) => c === 213,
+  PWD: (c) => c === 257,
+  CWD: (c) => c >= 200 && c < 300 && c !== 213 && c !== 257 && c !== 227 && c !== 229,
+};
 
 function sendOptions(options: CommandOptions): { timeout?: number; signal?: AbortSignal } {
   const out: { timeout?: number; signal?: AbortSignal } = {};

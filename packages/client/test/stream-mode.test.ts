@@ -45,6 +45,7 @@ describe("MODE S: a fresh data connection per file", () => {
       "4444",
     ]);
     // File a: [SIZE, EPSV] then [RETR] (EPSV not yet proven); b, c, d: one write each.
+    // (A server not known to hold commands during transfers: nothing is written ahead.)
     expect(session.stats.writes - before.writes).toBe(5);
     expect(session.stats.roundTrips - before.roundTrips).toBe(5);
   });

@@ -16,24 +16,24 @@ export function fnv1a32(text: string): number {
   return h >>> 0;
 }
 
-/** A running 64-bit hash (two independent 32-bit FNV-1a lanes) over bytes. */
+/** A running 64-bit hash over bytes: 32-bit FNV-1a, and the running sum of its states. */
 export class ByteHash {
   #a = 0x811c9dc5;
   #b = 0x050c5d1f;
   #length = 0;
 
-  /** Adds bytes. */
+  /** Adds bytes; how the bytes are split over calls does not change the hash. */
   update(bytes: Uint8Array): void {
     let a = this.#a;
     let b = this.#b;
-    for (let i = 0; i < bytes.length; i++) {
-      const x = bytes[i]!;
-      a = Math.imul(a ^ x, 0x01000193);
-      b = Math.imul(b ^ x, 0x01000193) ^ (b >>> 15);
+    const n = bytes.length;
+    for (let i = 0; i < n; i++) {
+      a = Math.imul(a ^ bytes[i]!, 0x01000193);
+      b = (b + a) | 0;
     }
     this.#a = a;
     this.#b = b;
-    this.#length += bytes.length;
+    this.#length += n;
   }
 
   /** Bytes hashed so far. */
@@ -43,7 +43,9 @@ export class ByteHash {
 
   /** The hash as 16 hex digits. */
   hex(): string {
-    return (this.#a >>> 0).toString(16).padStart(8, "0") + (this.#b >>> 0).toString(16).padStart(8, "0");
+    return (
+      (this.#a >>> 0).toString(16).padStart(8, "0") + (this.#b >>> 0).toString(16).padStart(8, "0")
+    );
   }
 }
 

@@ -78,7 +78,8 @@ export function decodeCase(bytes: Uint8Array): FuzzCase {
     if (connection === EXPECTED_CONNECTION) expected = new TextDecoder().decode(data);
     else chunks.push({ connection, bytes: data });
   }
-  if (o !== bytes.length) throw new Error(`Fuzz case has ${bytes.length - o} bytes after its chunks`);
+  if (o !== bytes.length)
+    throw new Error(`Fuzz case has ${bytes.length - o} bytes after its chunks`);
   return expected === undefined ? { config, chunks } : { config, chunks, expected };
 }
 

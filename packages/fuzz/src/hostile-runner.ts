@@ -50,7 +50,14 @@ function runStream(c: HostileCase, probes: HostileProbes): HostileResult {
   const now = probes.now ?? Date.now;
   const sampleEvery = probes.sampleEvery ?? 4 * 1024 * 1024;
   const problems: string[] = [];
-  const result: HostileResult = { name: c.name, target: c.target, ok: true, problems, fed: 0, ms: 0 };
+  const result: HostileResult = {
+    name: c.name,
+    target: c.target,
+    ok: true,
+    problems,
+    fed: 0,
+    ms: 0,
+  };
   const began = now();
   const base = probes.memory?.();
   let retained = 0;
@@ -92,9 +99,14 @@ function runStream(c: HostileCase, probes: HostileProbes): HostileResult {
   result.fed = fed;
   const want = c.expect;
   if (want.error !== undefined) {
-    if (result.error === undefined) problems.push(`no ${want.error.name} after ${fed} bytes (expected one within ${want.error.within})`);
-    else if (!result.error.startsWith(`${want.error.name}:`)) problems.push(`threw ${result.error}, expected ${want.error.name}`);
-    else if (fed > want.error.within) problems.push(`${want.error.name} came after ${fed} bytes, bound ${want.error.within}`);
+    if (result.error === undefined)
+      problems.push(
+        `no ${want.error.name} after ${fed} bytes (expected one within ${want.error.within})`,
+      );
+    else if (!result.error.startsWith(`${want.error.name}:`))
+      problems.push(`threw ${result.error}, expected ${want.error.name}`);
+    else if (fed > want.error.within)
+      problems.push(`${want.error.name} came after ${fed} bytes, bound ${want.error.within}`);
   } else if (result.error !== undefined) {
     problems.push(`threw ${result.error} after ${fed} bytes, expected to take everything`);
   }
@@ -106,7 +118,9 @@ function runStream(c: HostileCase, probes: HostileProbes): HostileResult {
   if (probes.memory !== undefined) {
     result.retained = retained;
     if (retained > want.retained) {
-      problems.push(`held ${(retained / 2 ** 20).toFixed(1)} MiB after ${(fed / 2 ** 20).toFixed(1)} MiB of input, bound ${(want.retained / 2 ** 20).toFixed(1)} MiB`);
+      problems.push(
+        `held ${(retained / 2 ** 20).toFixed(1)} MiB after ${(fed / 2 ** 20).toFixed(1)} MiB of input, bound ${(want.retained / 2 ** 20).toFixed(1)} MiB`,
+      );
     }
   }
   result.ms = now() - began;
@@ -122,7 +136,8 @@ function timeWhole(c: HostileCase, size: number, now: () => number, problems: st
   try {
     consumer.end();
   } catch (error) {
-    if (!FtpError.isInstance(error)) problems.push(`threw outside the ftpkit family at ${size} bytes: ${String(error)}`);
+    if (!FtpError.isInstance(error))
+      problems.push(`threw outside the ftpkit family at ${size} bytes: ${String(error)}`);
   }
   return now() - t0;
 }
@@ -132,7 +147,14 @@ function runWhole(c: HostileCase, probes: HostileProbes): HostileResult {
   const now = probes.now;
   const size = probes.size ?? c.size;
   const problems: string[] = [];
-  const result: HostileResult = { name: c.name, target: c.target, ok: true, problems, fed: 0, ms: 0 };
+  const result: HostileResult = {
+    name: c.name,
+    target: c.target,
+    ok: true,
+    problems,
+    fed: 0,
+    ms: 0,
+  };
   const began = (now ?? Date.now)();
   if (now === undefined) {
     timeWhole(c, size, Date.now, problems);
@@ -157,7 +179,9 @@ function runWhole(c: HostileCase, probes: HostileProbes): HostileResult {
       const a = Math.min(t1, timeWhole(c, s1, now, problems));
       const b = Math.min(t2, timeWhole(c, s2, now, problems));
       if (b >= 100 && b / Math.max(a, 1) >= 3.5) {
-        problems.push(`superlinear: ${s1} bytes took ${a.toFixed(0)} ms, ${s2} bytes ${b.toFixed(0)} ms (×${(b / Math.max(a, 1)).toFixed(1)} for ×2 input)`);
+        problems.push(
+          `superlinear: ${s1} bytes took ${a.toFixed(0)} ms, ${s2} bytes ${b.toFixed(0)} ms (×${(b / Math.max(a, 1)).toFixed(1)} for ×2 input)`,
+        );
         break;
       }
     }

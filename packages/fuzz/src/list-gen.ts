@@ -7,7 +7,22 @@
 
 import type { Prng } from "./prng.ts";
 
-const MONTHS = ["Jan", "feb", "MAR", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Foo", "Mai"];
+const MONTHS = [
+  "Jan",
+  "feb",
+  "MAR",
+  "Apr",
+  "May",
+  "Jun",
+  "Jul",
+  "Aug",
+  "Sep",
+  "Oct",
+  "Nov",
+  "Dec",
+  "Foo",
+  "Mai",
+];
 
 /** Whitespace between fields: usually a few spaces, sometimes tabs, sometimes a long run. */
 export function gap(rng: Prng, maxRun: number): string {
@@ -68,7 +83,11 @@ export function unixLine(rng: Prng, maxRun: number): string {
   if (rng.chance(0.9)) fields.push(rng.pick(["ftp", "1001", "user name", "root", "x"]));
   if (rng.chance(0.7)) fields.push(rng.pick(["ftp", "1001", "staff", "a b c"]));
   if (type === "b" || type === "c") {
-    fields.push(rng.chance(0.5) ? `${digits(rng, 3)},${gap(rng, 4)}${digits(rng, 3)}` : `${digits(rng, 3)},${digits(rng, 3)}`);
+    fields.push(
+      rng.chance(0.5)
+        ? `${digits(rng, 3)},${gap(rng, 4)}${digits(rng, 3)}`
+        : `${digits(rng, 3)},${digits(rng, 3)}`,
+    );
   } else {
     fields.push(rng.chance(0.95) ? digits(rng, rng.chance(0.1) ? 30 : 12) : "1,234");
   }
@@ -83,8 +102,10 @@ export function unixLine(rng: Prng, maxRun: number): string {
       `${rng.between(1969, 2100)}-${pad2(rng.below(14))}-${pad2(rng.below(33))}`,
       `${pad2(rng.below(25))}:${pad2(rng.below(61))}${rng.chance(0.5) ? `:${pad2(rng.below(61))}.${digits(rng, 12)}` : ""}`,
     );
-    if (rng.chance(0.5)) fields.push(`${rng.pick(["+", "-"])}${String(rng.below(10000)).padStart(4, "0")}`);
-  } else fields.push(`${month}.`, day, `${rng.below(24)}:${pad2(rng.below(60))}:${pad2(rng.below(60))}`);
+    if (rng.chance(0.5))
+      fields.push(`${rng.pick(["+", "-"])}${String(rng.below(10000)).padStart(4, "0")}`);
+  } else
+    fields.push(`${month}.`, day, `${rng.below(24)}:${pad2(rng.below(60))}:${pad2(rng.below(60))}`);
   let line = "";
   for (const f of fields) line += f + gap(rng, maxRun);
   return line + fileName(rng, maxRun);
@@ -95,7 +116,15 @@ export function dosLine(rng: Prng, maxRun: number): string {
   const date = `${pad2(rng.below(14))}-${pad2(rng.below(33))}-${rng.chance(0.5) ? pad2(rng.below(100)) : rng.between(1980, 2100)}`;
   const time = `${pad2(rng.below(14))}:${pad2(rng.below(61))}${rng.pick(["AM", "PM", "am", "", "XM"])}`;
   const size = rng.pick(["<DIR>", "<JUNCTION>", digits(rng, 12), "1,234,567", ",", "<dir>"]);
-  return date + gap(rng, maxRun) + time + gap(rng, maxRun) + size + gap(rng, maxRun) + fileName(rng, maxRun);
+  return (
+    date +
+    gap(rng, maxRun) +
+    time +
+    gap(rng, maxRun) +
+    size +
+    gap(rng, maxRun) +
+    fileName(rng, maxRun)
+  );
 }
 
 /** An EPLF line. */

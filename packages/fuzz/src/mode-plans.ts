@@ -66,7 +66,8 @@ function marker(rng: Prng): string {
 /** Splits `bytes` into pieces of random sizes (views). */
 function pieces(rng: Prng, bytes: Uint8Array): Uint8Array[] {
   const out: Uint8Array[] = [];
-  const scale = rng.pick([1, 7, 100, 4096, 70000]);
+  // At most a few hundred pieces: more only costs time, the decoders see block boundaries anyway.
+  const scale = Math.max(rng.pick([1, 7, 100, 4096, 70000]), Math.ceil(bytes.length / 256));
   for (let i = 0; i < bytes.length; ) {
     const n = 1 + rng.length(scale);
     out.push(bytes.subarray(i, i + n));
@@ -118,15 +119,18 @@ export function makePlan(rng: Prng, options: PlanOptions): { ops: PlanOp[]; file
   return { ops, files };
 }
 
-/** Encoder options for a plan. */
-export function encoderOptions(rng: Prng, options: PlanOptions): EncoderOptions {
+/** Encoder options for a plan carrying `bytes` data bytes. */
+export function encoderOptions(rng: Prng, options: PlanOptions, bytes: number): EncoderOptions {
   const out: EncoderOptions = { type: options.type, structure: options.structure };
   if (options.mode === "Z") {
     out.level = rng.below(10);
     out.syncFlush = rng.chance(0.5);
   }
-  if (options.mode === "B") out.maxBlockSize = rng.pick([1, 3, 512, 65535]);
-  if (options.mode === "E") out.maxBlockSize = rng.pick([1, 17, 4096, 65536]);
+  // Tiny blocks only for small files: a block per byte of 64 KB is slow to build and adds nothing.
+  if (options.mode === "B")
+    out.maxBlockSize = rng.pick(bytes > 4096 ? [512, 4096, 65535] : [1, 3, 512, 65535]);
+  if (options.mode === "E")
+    out.maxBlockSize = rng.pick(bytes > 4096 ? [4096, 65536] : [1, 17, 4096, 65536]);
   return out;
 }
 
@@ -153,8 +157,14 @@ export function encodePlan(encoder: ModeEncoder, ops: readonly PlanOp[]): Uint8A
 }
 
 /** Encodes a plan with a fresh encoder of the plan's mode. */
-export function encodeWithMode(rng: Prng, options: PlanOptions, ops: readonly PlanOp[]): Uint8Array {
-  return encodePlan(createEncoder(options.mode, encoderOptions(rng, options)), ops);
+export function encodeWithMode(
+  rng: Prng,
+  options: PlanOptions,
+  ops: readonly PlanOp[],
+): Uint8Array {
+  let bytes = 0;
+  for (const op of ops) if (op.type === "data") bytes += op.bytes.length;
+  return encodePlan(createEncoder(options.mode, encoderOptions(rng, options, bytes)), ops);
 }
 
 /**

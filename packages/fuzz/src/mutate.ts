@@ -30,8 +30,30 @@ const INTERESTING_BYTES = [
 
 /** Numbers that break length fields: limits, powers of two, their neighbours. */
 const INTERESTING_NUMBERS = [
-  0, 1, 2, 3, 16, 127, 128, 255, 256, 4095, 4096, 32767, 32768, 65534, 65535, 65536, 2 ** 31 - 1,
-  2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 53 - 1, 2 ** 53, 2 ** 63, 2 ** 64 - 1,
+  0,
+  1,
+  2,
+  3,
+  16,
+  127,
+  128,
+  255,
+  256,
+  4095,
+  4096,
+  32767,
+  32768,
+  65534,
+  65535,
+  65536,
+  2 ** 31 - 1,
+  2 ** 31,
+  2 ** 32 - 1,
+  2 ** 32,
+  2 ** 53 - 1,
+  2 ** 53,
+  2 ** 63,
+  2 ** 64 - 1,
 ];
 
 /** Tokens every text target shares. */
@@ -157,7 +179,12 @@ function mutateOnce(rng: Prng, input: Uint8Array, profile: MutationProfile): Uin
       const from = rng.below(n);
       const len = 1 + rng.length(n - from - 1);
       const times = rng.chance(0.8) ? 1 : 1 + rng.length(63);
-      return insert(input, at, repeat(input.subarray(from, from + len), len * times), profile.maxSize);
+      return insert(
+        input,
+        at,
+        repeat(input.subarray(from, from + len), len * times),
+        profile.maxSize,
+      );
     }
     case 9:
       return n === 0 ? input : input.subarray(0, rng.below(n));
@@ -167,7 +194,12 @@ function mutateOnce(rng: Prng, input: Uint8Array, profile: MutationProfile): Uin
       const donor = rng.pick(donors);
       if (donor.length === 0) return input;
       const from = rng.below(donor.length);
-      return insert(input, at, donor.subarray(from, from + 1 + rng.length(donor.length - from - 1)), profile.maxSize);
+      return insert(
+        input,
+        at,
+        donor.subarray(from, from + 1 + rng.length(donor.length - from - 1)),
+        profile.maxSize,
+      );
     }
     case 11: {
       if (n === 0) return input;

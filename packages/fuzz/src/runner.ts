@@ -47,15 +47,31 @@ export function runCase(target: Target, input: FuzzCase): CaseOutcome {
     }
     if (FtpError.isInstance(error)) {
       // Targets catch the family themselves; one escaping means a target forgot to.
-      return { ok: false, kind: "invariant", message: `uncaught ${error.name}: ${error.message}`, stack: error.stack ?? "" };
+      return {
+        ok: false,
+        kind: "invariant",
+        message: `uncaught ${error.name}: ${error.message}`,
+        stack: error.stack ?? "",
+      };
     }
     const e = error instanceof Error ? error : new Error(String(error));
-    return { ok: false, kind: "exception", message: `${e.name}: ${e.message}`, stack: e.stack ?? "" };
+    return {
+      ok: false,
+      kind: "exception",
+      message: `${e.name}: ${e.message}`,
+      stack: e.stack ?? "",
+    };
   }
 }
 
 /** Input #index of a run. */
-export function makeInput(target: Target, seed: number, index: number, seeds: SeedCorpus, profile: SizeProfile): FuzzCase {
+export function makeInput(
+  target: Target,
+  seed: number,
+  index: number,
+  seeds: SeedCorpus,
+  profile: SizeProfile,
+): FuzzCase {
   return target.generate(Prng.forInput(seed, target.name, index), seeds, profile);
 }
 
@@ -64,7 +80,7 @@ export function failureSignature(f: Pick<Failure, "kind" | "message" | "stack">)
   const message = f.message
     .split("\n")[0]!
     .replace(/"(?:[^"\\]|\\.)*"/g, '"…"')
-    .replace(/\d+/g, "N")
+    .replace(/-?(?:\d+(?:\.\d+)?(?:e[+-]?\d+)?|Infinity|NaN)/g, "N")
     .slice(0, 120);
   const frame = f.stack?.split("\n").find((l) => l.trim().startsWith("at ")) ?? "";
   return `${f.kind}|${message}|${f.kind === "exception" ? frame.trim() : ""}`;
@@ -84,22 +100,29 @@ export interface RunOptions {
    * is a `slow` failure. Undefined: no timing (vitest).
    */
   budgetMs?: number;
-  /** Clock for the budget. */
+  /** Clock for elapsed time, in milliseconds. Default `Date.now`. */
   now?: () => number;
+  /** Clock for the budget (CPU time, so that a starved process is not slow). Default {@link now}. */
+  budgetNow?: () => number;
   /** Memory in use (bytes), sampled every few hundred inputs. */
   memory?: () => number;
+  /** Inputs between two memory samples. Default 512. */
+  memoryEvery?: number;
   /** Most growth of {@link memory} over the run allowed, in bytes. */
   memoryLimit?: number;
   /** Called before input #index runs (the watchdog's heartbeat). */
   onInput?: (index: number) => void;
-  /** Called for every failure. */
+  /**
+   * Called for the first failure of each signature (the first three of slow ones); the same
+   * bug found again is only counted.
+   */
   onFailure?: (failure: Failure) => void;
   /** Called every `progressEvery` inputs. */
   onProgress?: (done: number, elapsedMs: number) => void;
   progressEvery?: number;
-  /** Stop the target after this many failures. Default 50. */
+  /** Stop the target after this many distinct failures (by signature). Default 20. */
   maxFailures?: number;
-  /** Stop the target after this many slow inputs (each costs its time). Default 5. */
+  /** Stop the target after this many slow inputs (each costs its time). Default 3. */
   maxSlow?: number;
 }
 
@@ -109,21 +132,23 @@ export interface RunResult {
   inputs: number;
   bytes: number;
   ms: number;
+  /** The failures reported (first of each signature). */
   failures: Failure[];
+  /** Failures not reported because an earlier one had the same signature. */
+  duplicates: number;
   /** Why the run stopped before `inputs`, if it did. */
   stopped?: string;
   /** Largest growth of memory in use seen, in bytes. */
   memoryGrowth?: number;
 }
 
-const MEMORY_EVERY = 512;
-
 /** Runs `options.inputs` inputs of `target`. */
 export function runTarget(target: Target, options: RunOptions): RunResult {
   const now = options.now ?? Date.now;
+  const budgetNow = options.budgetNow ?? now;
   const start = options.start ?? 0;
-  const maxFailures = options.maxFailures ?? 50;
-  const maxSlow = options.maxSlow ?? 5;
+  const maxFailures = options.maxFailures ?? 20;
+  const maxSlow = options.maxSlow ?? 3;
   const failures: Failure[] = [];
   const began = now();
   let bytes = 0;
@@ -131,7 +156,16 @@ export function runTarget(target: Target, options: RunOptions): RunResult {
   let baseline: number | undefined;
   let memoryGrowth = 0;
   let done = 0;
+  const signatures = new Map<string, number>();
+  let duplicates = 0;
   const fail = (f: Failure): void => {
+    const signature = failureSignature(f);
+    const seen = (signatures.get(signature) ?? 0) + 1;
+    signatures.set(signature, seen);
+    if (seen > (f.kind === "slow" ? 3 : 1)) {
+      duplicates++;
+      return;
+    }
     failures.push(f);
     options.onFailure?.(f);
   };
@@ -140,24 +174,32 @@ export function runTarget(target: Target, options: RunOptions): RunResult {
     options.onInput?.(index);
     const input = makeInput(target, options.seed, index, options.seeds, options.profile);
     bytes += caseSize(input);
-    const t0 = options.budgetMs === undefined ? 0 : now();
+    const t0 = options.budgetMs === undefined ? 0 : budgetNow();
     const outcome = runCase(target, input);
     done++;
     if (!outcome.ok) {
-      fail({ target: target.name, kind: outcome.kind, message: outcome.message, stack: outcome.stack ?? "", input, seed: options.seed, index });
+      fail({
+        target: target.name,
+        kind: outcome.kind,
+        message: outcome.message,
+        stack: outcome.stack ?? "",
+        input,
+        seed: options.seed,
+        index,
+      });
     } else if (options.budgetMs !== undefined) {
-      const ms = now() - t0;
+      const ms = budgetNow() - t0;
       if (ms > options.budgetMs) {
-        // Once more: a GC pause or a busy machine should not count as a finding.
-        const t1 = now();
+        // Once more: a GC pause should not count as a finding.
+        const t1 = budgetNow();
         runCase(target, input);
-        const again = now() - t1;
+        const again = budgetNow() - t1;
         if (again > options.budgetMs) {
           slow++;
           fail({
             target: target.name,
             kind: "slow",
-            message: `input took ${Math.round(Math.min(ms, again))} ms (budget ${options.budgetMs} ms) for ${caseSize(input)} bytes`,
+            message: `input took ${Math.round(Math.min(ms, again))} ms of CPU (budget ${options.budgetMs} ms) for ${caseSize(input)} bytes`,
             input,
             seed: options.seed,
             index,
@@ -166,7 +208,7 @@ export function runTarget(target: Target, options: RunOptions): RunResult {
         }
       }
     }
-    if (options.memory !== undefined && done % MEMORY_EVERY === 0) {
+    if (options.memory !== undefined && done % (options.memoryEvery ?? 512) === 0) {
       const used = options.memory();
       if (baseline === undefined) baseline = used;
       memoryGrowth = Math.max(memoryGrowth, used - baseline);
@@ -186,8 +228,8 @@ export function runTarget(target: Target, options: RunOptions): RunResult {
     if (options.onProgress !== undefined && done % (options.progressEvery ?? 10000) === 0) {
       options.onProgress(done, now() - began);
     }
-    if (failures.length >= maxFailures) {
-      stopped = `${failures.length} failures`;
+    if (signatures.size >= maxFailures) {
+      stopped = `${signatures.size} distinct failures`;
       break;
     }
     if (slow >= maxSlow) {
@@ -195,7 +237,15 @@ export function runTarget(target: Target, options: RunOptions): RunResult {
       break;
     }
   }
-  const result: RunResult = { target: target.name, inputs: done, bytes, ms: now() - began, failures, memoryGrowth };
+  const result: RunResult = {
+    target: target.name,
+    inputs: done,
+    bytes,
+    ms: now() - began,
+    failures,
+    duplicates,
+    memoryGrowth,
+  };
   if (stopped !== undefined) result.stopped = stopped;
   return result;
 }

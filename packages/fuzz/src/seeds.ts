@@ -236,7 +236,8 @@ function addReplyFixture(corpus: SeedCorpus, bytes: Uint8Array): void {
       section = new TextDecoder().decode(line.subarray(4));
       if (section.startsWith("control ")) {
         const command = line.subarray(4 + "control ".length);
-        if (command.length > 0 && command[0] !== 0x28) corpus.commands.push(joinLines([command], CRLF));
+        if (command.length > 0 && command[0] !== 0x28)
+          corpus.commands.push(joinLines([command], CRLF));
       }
       continue;
     }

@@ -20,7 +20,11 @@ export interface SizeProfile {
 }
 
 /** The profile of `pnpm fuzz`: big enough to reach every limit and to expose superlinear code. */
-export const FULL_PROFILE: SizeProfile = { maxText: 64 * 1024, maxBinary: 256 * 1024, maxRun: 64 * 1024 };
+export const FULL_PROFILE: SizeProfile = {
+  maxText: 64 * 1024,
+  maxBinary: 256 * 1024,
+  maxRun: 64 * 1024,
+};
 
 /**
  * The profile of the CI short pass: small inputs, so that a quadratic bug costs
@@ -34,6 +38,7 @@ export interface Target {
   readonly name: string;
   /** What is fuzzed, for `--list`. */
   readonly description: string;
+
   /** Builds input `rng` stands for. Must depend on nothing but `rng`, `seeds` and `profile`. */
   generate(rng: Prng, seeds: SeedCorpus, profile: SizeProfile): FuzzCase;
   /**

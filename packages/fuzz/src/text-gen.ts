@@ -14,7 +14,19 @@ export const PRINTABLE = latin1(
 
 /** Bytes that FTP text is made of, with line ends, tabs, NUL, IAC and high bytes thrown in. */
 export const TEXT_ALPHABET = (() => {
-  const out: number[] = [...PRINTABLE, ...PRINTABLE, 0x0d, 0x0a, 0x0a, 0x09, 0x00, 0xff, 0xe9, 0xc3, 0xa9];
+  const out: number[] = [
+    ...PRINTABLE,
+    ...PRINTABLE,
+    0x0d,
+    0x0a,
+    0x0a,
+    0x09,
+    0x00,
+    0xff,
+    0xe9,
+    0xc3,
+    0xa9,
+  ];
   return Uint8Array.from(out);
 })();
 
@@ -40,7 +52,17 @@ const WORDS = [
   "",
 ];
 
-const CHARS = [..."abcXYZ019 -_.,;:=|()\"'\t", "é", "ß", "ı", "\u00a0", "\u2028", "😀", "\ud800", "\uffff"];
+const CHARS = [
+  ..."abcXYZ019 -_.,;:=|()\"'\t",
+  "é",
+  "ß",
+  "ı",
+  "\u00a0",
+  "\u2028",
+  "😀",
+  "\ud800",
+  "\uffff",
+];
 
 /** A random reply code: mostly valid ones, sometimes 000, 099, 700 or 999. */
 export function replyCode(rng: Prng): number {
@@ -103,7 +125,8 @@ export function replyStream(rng: Prng): Uint8Array {
       s += `${code} ${textLine(rng)}${rng.chance(0.9) ? lineEnd(rng) : ""}`;
     }
     if (rng.chance(0.1)) s += `${textLine(rng)}${lineEnd(rng)}`;
-    if (rng.chance(0.05)) s += rng.pick(["\xff\xf4\xff\xf2", "\xff\xfb\x01", "\xff\xfa\x18\x01\xff\xf0", "\xff\xff"]);
+    if (rng.chance(0.05))
+      s += rng.pick(["\xff\xf4\xff\xf2", "\xff\xfb\x01", "\xff\xfa\x18\x01\xff\xf0", "\xff\xff"]);
   }
   return encodeText(s);
 }

@@ -7,7 +7,14 @@
 
 import { Writable } from "node:stream";
 import { Client } from "basic-ftp";
-import { maxRssKiB, printResult, requestFromArgv, rssKiB } from "../runner-protocol.ts";
+import {
+  cpuMsSince,
+  maxRssKiB,
+  printResult,
+  requestFromArgv,
+  rssKiB,
+  SteadyClock,
+} from "../runner-protocol.ts";
 
 const request = requestFromArgv();
 const url = new URL(request.url);
@@ -21,12 +28,13 @@ await client.access({
   password: decodeURIComponent(url.password),
 });
 const connected = performance.now();
-let bytes = 0;
+const cpuStart = process.cpuUsage();
+const clock = new SteadyClock(request.steadyFromBytes);
 let files = 0;
 for (const path of request.paths) {
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback): void {
-      bytes += chunk.length;
+      clock.add(chunk.length);
       callback();
     },
   });
@@ -34,6 +42,8 @@ for (const path of request.paths) {
   files++;
 }
 const transferred = performance.now();
+const cpuMs = cpuMsSince(cpuStart);
+const steadyMBps = clock.rate();
 client.close();
 const closed = performance.now();
 printResult({
@@ -41,7 +51,9 @@ printResult({
   connectMs: connected - started,
   transferMs: transferred - connected,
   files,
-  bytes,
+  bytes: clock.bytes,
   maxRssKiB: maxRssKiB(),
   baseRssKiB,
+  cpuMs,
+  steadyMBps,
 });

@@ -7,15 +7,23 @@
 
 import { connect } from "@ftpkit/client";
 import { nodeSockets } from "@ftpkit/socket-node";
-import { maxRssKiB, printResult, requestFromArgv, rssKiB } from "../runner-protocol.ts";
+import {
+  cpuMsSince,
+  maxRssKiB,
+  printResult,
+  requestFromArgv,
+  rssKiB,
+  SteadyClock,
+} from "../runner-protocol.ts";
 
 const request = requestFromArgv();
 const baseRssKiB = rssKiB();
 const started = performance.now();
 const session = await connect(request.url, { sockets: nodeSockets() });
 const connected = performance.now();
+const cpuStart = process.cpuUsage();
 let files = 0;
-let bytes = 0;
+const clock = new SteadyClock(request.steadyFromBytes);
 let modeUsed: string | undefined;
 const mode = (request.mode ?? "auto") as "auto" | "S" | "B" | "C" | "Z" | "E";
 for await (const file of session.retrieve(request.paths, {
@@ -23,11 +31,13 @@ for await (const file of session.retrieve(request.paths, {
   concurrency: request.concurrency ?? 1,
   errors: "throw",
 })) {
-  for await (const chunk of file.body) bytes += chunk.length;
+  for await (const chunk of file.body) clock.add(chunk.length);
   files++;
   modeUsed = file.mode;
 }
 const transferred = performance.now();
+const cpuMs = cpuMsSince(cpuStart);
+const steadyMBps = clock.rate();
 const stats = { ...session.stats };
 await session.close();
 const closed = performance.now();
@@ -36,9 +46,11 @@ printResult({
   connectMs: connected - started,
   transferMs: transferred - connected,
   files,
-  bytes,
+  bytes: clock.bytes,
   maxRssKiB: maxRssKiB(),
   baseRssKiB,
+  cpuMs,
+  steadyMBps,
   roundTrips: stats.roundTrips,
   dataConnections: stats.dataConnections,
   commands: stats.commands,

@@ -8,7 +8,14 @@
  */
 
 import { connect, type Socket } from "node:net";
-import { maxRssKiB, printResult, requestFromArgv, rssKiB } from "../runner-protocol.ts";
+import {
+  cpuMsSince,
+  maxRssKiB,
+  printResult,
+  requestFromArgv,
+  rssKiB,
+  SteadyClock,
+} from "../runner-protocol.ts";
 
 /** Reads replies (RFC 959 §4.2: "xyz-" opens a multi-line reply, "xyz " ends it). */
 class Replies {
@@ -84,7 +91,8 @@ if (user.code === 331) {
 send("TYPE I");
 await expect(replies, (c) => c === 200, "TYPE I");
 const connected = performance.now();
-let bytes = 0;
+const cpuStart = process.cpuUsage();
+const clock = new SteadyClock(request.steadyFromBytes);
 let files = 0;
 for (const path of request.paths) {
   send("EPSV");
@@ -93,7 +101,7 @@ for (const path of request.paths) {
   const data = connect({ host, port });
   const ended = new Promise<void>((resolve, reject) => {
     data.on("data", (chunk: Buffer) => {
-      bytes += chunk.length;
+      clock.add(chunk.length);
     });
     data.on("end", () => resolve());
     data.on("error", reject);
@@ -107,6 +115,8 @@ for (const path of request.paths) {
   files++;
 }
 const transferred = performance.now();
+const cpuMs = cpuMsSince(cpuStart);
+const steadyMBps = clock.rate();
 send("QUIT");
 await replies.next();
 control.destroy();
@@ -116,7 +126,9 @@ printResult({
   connectMs: connected - started,
   transferMs: transferred - connected,
   files,
-  bytes,
+  bytes: clock.bytes,
   maxRssKiB: maxRssKiB(),
   baseRssKiB,
+  cpuMs,
+  steadyMBps,
 });

@@ -30,6 +30,14 @@ export interface ScriptContext {
 
 export type Handler = (argument: string, ctx: ScriptContext) => Promise<void> | void;
 
+/**
+ * How the server mishandles several commands arriving in one read (pipelining):
+ * `"500"` answers every command after the first with 500 without running it, `"drop"`
+ * ignores them (no reply at all), `"swap"` sends the reply of the first command after
+ * the first reply of the second.
+ */
+export type BurstFault = "500" | "drop" | "swap";
+
 export interface ScriptedServerOptions {
   files?: Record<string, Uint8Array | string>;
   handlers?: Record<string, Handler>;
@@ -44,6 +52,10 @@ export class ScriptedServer implements AsyncDisposable {
   readonly commands: string[] = [];
   /** Chunks the control connection delivered (one per client write, roughly). */
   controlChunks = 0;
+  /** The pipelining fault in force (see {@link BurstFault}); set it at any time. */
+  burst: BurstFault | undefined;
+  /** Commands the burst fault answered with 500 or ignored. */
+  readonly mishandled: string[] = [];
   dataConnections = 0;
   readonly #adapter: SocketAdapter;
   readonly #listener: Listener;
@@ -102,10 +114,14 @@ export class ScriptedServer implements AsyncDisposable {
     const writer = socket.writable.getWriter();
     const parser = new CommandParser();
     let pendingData: Promise<Socket> | undefined;
+    let held: Uint8Array[] | undefined;
     const ctx: ScriptContext = {
       server: this,
-      reply: (code, t = "OK") =>
-        writer.write(encodeReply(code, typeof t === "string" ? t : [...t])),
+      reply: async (code, t = "OK") => {
+        const bytes = encodeReply(code, typeof t === "string" ? t : [...t]);
+        if (held !== undefined) held.push(bytes);
+        else await writer.write(bytes);
+      },
       raw: (bytes) => writer.write(typeof bytes === "string" ? text.encode(bytes) : bytes),
       listen: async () => {
         const l = await this.#adapter.listen({ host: "127.0.0.1", port: 0 });
@@ -224,13 +240,48 @@ export class ScriptedServer implements AsyncDisposable {
         const { value, done } = await reader.read();
         if (done) break;
         this.controlChunks++;
-        for (const command of parser.push(value)) {
+        const commands = parser.push(value);
+        for (let k = 0; k < commands.length; k++) {
+          const command = commands[k]!;
           const line =
             command.argument === "" ? command.verb : `${command.verb} ${command.argument}`;
           this.commands.push(line);
+          const burst = k > 0 ? this.burst : undefined;
+          if (burst === "500" || burst === "drop") {
+            this.mishandled.push(line);
+            if (burst === "500") await ctx.reply(500, "Syntax error, command unrecognized.");
+            continue;
+          }
+          if (this.burst === "swap" && k === 0 && commands.length > 1) held = [];
           const handler = this.#options.handlers?.[command.verb] ?? defaults[command.verb];
+          if (k === 1 && held !== undefined) {
+            // The second command's first reply goes out before the first command's.
+            const first = held;
+            held = undefined;
+            let flushed = false;
+            const flush = async (): Promise<void> => {
+              if (flushed) return;
+              flushed = true;
+              for (const bytes of first) await writer.write(bytes);
+            };
+            const original = ctx.reply;
+            ctx.reply = async (code, t) => {
+              await original(code, t);
+              ctx.reply = original;
+              await flush();
+            };
+            if (handler === undefined) await ctx.reply(502, "Command not implemented");
+            else await handler(command.argument, ctx);
+            ctx.reply = original;
+            await flush();
+            continue;
+          }
           if (handler === undefined) await ctx.reply(502, "Command not implemented");
           else await handler(command.argument, ctx);
+        }
+        if (held !== undefined) {
+          for (const bytes of held.splice(0)) await writer.write(bytes);
+          held = undefined;
         }
       }
     } catch {

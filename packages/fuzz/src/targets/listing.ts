@@ -14,7 +14,13 @@
  */
 
 import { FtpError } from "@ftpkit/errors";
-import { decodeText, type FileEntry, parseListing, parseListLine, parseMlsxLine } from "@ftpkit/reply";
+import {
+  decodeText,
+  type FileEntry,
+  parseListing,
+  parseListLine,
+  parseMlsxLine,
+} from "@ftpkit/reply";
 import { bytesToLatin1, concatBytes } from "../bytes.ts";
 import { caseBytes, type FuzzCase, singleChunkCase } from "../fuzz-case.ts";
 import { dosLine, eplfLine, mlsxLine, unixLine } from "../list-gen.ts";
@@ -43,9 +49,21 @@ const KINDS = new Set([
 
 const TOKENS = [
   ...COMMON_TEXT_TOKENS,
-  ...[" -> ", "<DIR>", "total 24", "AM", "PM", "Jan", " 2020 ", "12:34", "type=file;", "size=", "; ", "\t", "+"].map(
-    (t) => Uint8Array.from(t, (c) => c.charCodeAt(0)),
-  ),
+  ...[
+    " -> ",
+    "<DIR>",
+    "total 24",
+    "AM",
+    "PM",
+    "Jan",
+    " 2020 ",
+    "12:34",
+    "type=file;",
+    "size=",
+    "; ",
+    "\t",
+    "+",
+  ].map((t) => Uint8Array.from(t, (c) => c.charCodeAt(0))),
 ];
 
 function isSafeCount(n: number | undefined): boolean {
@@ -57,22 +75,40 @@ function checkEntry(entry: FileEntry, raw: string): void {
   check(typeof entry.name === "string", "entry name is not a string");
   check(KINDS.has(entry.kind), () => `unknown entry kind ${JSON.stringify(entry.kind)}`);
   check(entry.raw === raw, () => `entry.raw ${JSON.stringify(entry.raw)} is not the line`);
-  check(raw.includes(entry.name), () => `entry name ${JSON.stringify(entry.name)} is not part of the line`);
+  check(
+    raw.includes(entry.name),
+    () => `entry name ${JSON.stringify(entry.name)} is not part of the line`,
+  );
   check(isSafeCount(entry.size), () => `entry size ${entry.size} is not a safe integer >= 0`);
-  check(isSafeCount(entry.links), () => `entry link count ${entry.links} is not a safe integer >= 0`);
+  check(
+    isSafeCount(entry.links),
+    () => `entry link count ${entry.links} is not a safe integer >= 0`,
+  );
   if (entry.modifiedAt !== undefined) {
-    check(entry.modifiedAt instanceof Date && Number.isFinite(entry.modifiedAt.getTime()), "entry date is invalid");
+    check(
+      entry.modifiedAt instanceof Date && Number.isFinite(entry.modifiedAt.getTime()),
+      "entry date is invalid",
+    );
   }
   if (entry.mode !== undefined) {
-    check(Number.isInteger(entry.mode) && entry.mode >= 0 && entry.mode <= 0o7777, () => `mode ${entry.mode} is outside 0..0o7777`);
+    check(
+      Number.isInteger(entry.mode) && entry.mode >= 0 && entry.mode <= 0o7777,
+      () => `mode ${entry.mode} is outside 0..0o7777`,
+    );
   }
-  if (entry.permissions !== undefined) check(entry.permissions.length === 9, "permissions are not nine letters");
-  if (entry.target !== undefined) check(raw.includes(entry.target), "symlink target is not part of the line");
+  if (entry.permissions !== undefined)
+    check(entry.permissions.length === 9, "permissions are not nine letters");
+  if (entry.target !== undefined)
+    check(raw.includes(entry.target), "symlink target is not part of the line");
   if (entry.device !== undefined) {
-    check(isSafeCount(entry.device.major) && isSafeCount(entry.device.minor), "device numbers are not safe integers");
+    check(
+      isSafeCount(entry.device.major) && isSafeCount(entry.device.minor),
+      "device numbers are not safe integers",
+    );
   }
   if (entry.facts !== undefined) {
-    for (const key of entry.facts.keys()) check(!/[A-Z]/.test(key), () => `fact name ${key} is not lowercased`);
+    for (const key of entry.facts.keys())
+      check(!/[A-Z]/.test(key), () => `fact name ${key} is not lowercased`);
   }
 }
 
@@ -81,7 +117,8 @@ function neverThrows<T>(what: string, fn: () => T): T {
   try {
     return fn();
   } catch (error) {
-    if (FtpError.isInstance(error)) throw new InvariantFailure(`${what} threw ${error.name}: ${error.message}`);
+    if (FtpError.isInstance(error))
+      throw new InvariantFailure(`${what} threw ${error.name}: ${error.message}`);
     throw error;
   }
 }
@@ -114,11 +151,17 @@ function someLine(rng: Prng, seeds: SeedCorpus, profile: SizeProfile, mlsd: bool
 function lineBytes(rng: Prng, seeds: SeedCorpus, profile: SizeProfile, mlsd: boolean): Uint8Array {
   const kind = rng.below(10);
   let bytes: Uint8Array;
-  if (kind === 0) bytes = randomBytes(rng, rng.length(Math.min(profile.maxText, 512)), TEXT_ALPHABET);
+  if (kind === 0)
+    bytes = randomBytes(rng, rng.length(Math.min(profile.maxText, 512)), TEXT_ALPHABET);
   else if (kind < 5) bytes = encodeText(someLine(rng, seeds, profile, mlsd));
   else bytes = rng.pick(mlsd ? seeds.mlsxLines : seeds.listLines);
   if (kind >= 3 && rng.chance(0.8)) {
-    bytes = mutate(rng, bytes, { tokens: TOKENS, maxSize: profile.maxText, maxRun: profile.maxRun, donors: mlsd ? seeds.mlsxLines : seeds.listLines });
+    bytes = mutate(rng, bytes, {
+      tokens: TOKENS,
+      maxSize: profile.maxText,
+      maxRun: profile.maxRun,
+      donors: mlsd ? seeds.mlsxLines : seeds.listLines,
+    });
   }
   return bytes;
 }
@@ -180,13 +223,24 @@ export const listingTarget: Target = {
       const n = rng.length(40);
       for (let i = 0; i < n; i++) {
         lines.push(lineBytes(rng, seeds, profile, mlsd));
-        lines.push(rng.pick([Uint8Array.of(0x0d, 0x0a), Uint8Array.of(0x0a), Uint8Array.of(0x0d, 0x0d, 0x0a)]));
+        lines.push(
+          rng.pick([
+            Uint8Array.of(0x0d, 0x0a),
+            Uint8Array.of(0x0a),
+            Uint8Array.of(0x0d, 0x0d, 0x0a),
+          ]),
+        );
       }
       body = concatBytes(lines);
     } else {
       body = rng.pick(mlsd ? seeds.mlsdListings : seeds.listings);
     }
-    if (rng.chance(0.5)) body = mutate(rng, body, { tokens: TOKENS, maxSize: profile.maxText, maxRun: profile.maxRun });
+    if (rng.chance(0.5))
+      body = mutate(rng, body, {
+        tokens: TOKENS,
+        maxSize: profile.maxText,
+        maxRun: profile.maxRun,
+      });
     return singleChunkCase(config, body);
   },
   run(input): void {
@@ -196,7 +250,10 @@ export const listingTarget: Target = {
     const body = asString ? bytesToLatin1(bytes) : bytes;
     const entries = neverThrows("parseListing", () => parseListing(body, { format, now: NOW }));
     const lines = splitLines(bytes).map((l) => (asString ? bytesToLatin1(l) : decodeText(l)));
-    check(entries.length <= lines.length, () => `${entries.length} entries from ${lines.length} lines`);
+    check(
+      entries.length <= lines.length,
+      () => `${entries.length} entries from ${lines.length} lines`,
+    );
     const one: FileEntry[] = [];
     for (const line of lines) {
       if (format === "mlsd") {
@@ -208,6 +265,9 @@ export const listingTarget: Target = {
       }
     }
     for (let i = 0; i < entries.length; i++) checkEntry(entries[i]!, entries[i]!.raw);
-    check(entriesText(entries) === entriesText(one), "parseListing differs from parsing its lines one by one");
+    check(
+      entriesText(entries) === entriesText(one),
+      "parseListing differs from parsing its lines one by one",
+    );
   },
 };

@@ -71,7 +71,9 @@ export function recordEvent(t: Transcript, ev: ModeEvent): number {
     case "data":
       if (ev.offset !== undefined) {
         check(
-          Number.isSafeInteger(ev.offset) && ev.offset >= 0 && ev.offset + ev.data.length <= 2 ** 53,
+          Number.isSafeInteger(ev.offset) &&
+            ev.offset >= 0 &&
+            ev.offset + ev.data.length <= 2 ** 53,
           () => `data offset ${ev.offset} is not a safe position`,
         );
       }
@@ -81,12 +83,18 @@ export function recordEvent(t: Transcript, ev: ModeEvent): number {
       t.marker("eor");
       return 0;
     case "restart":
-      check(/^[\x21-\x7e]+$/.test(ev.marker), () => `restart marker ${JSON.stringify(ev.marker)} is not printable ASCII`);
+      check(
+        /^[\x21-\x7e]+$/.test(ev.marker),
+        () => `restart marker ${JSON.stringify(ev.marker)} is not printable ASCII`,
+      );
       t.marker(`restart:${ev.marker}`);
       return 0;
     case "eof":
       if (ev.eodCount !== undefined) {
-        check(Number.isSafeInteger(ev.eodCount) && ev.eodCount >= 0, () => `EOD count ${ev.eodCount}`);
+        check(
+          Number.isSafeInteger(ev.eodCount) && ev.eodCount >= 0,
+          () => `EOD count ${ev.eodCount}`,
+        );
         t.marker(`eof:${ev.eodCount}`);
       } else t.boundary("eof");
       return 0;
@@ -98,7 +106,10 @@ export function recordEvent(t: Transcript, ev: ModeEvent): number {
 
 /** Decodes chunks with a fresh decoder; returns the transcript. */
 export function decodeChunks(setup: ModeSetup, chunks: readonly Uint8Array[]): string {
-  const decoder: ModeDecoder = createDecoder(setup.mode, { type: setup.type, structure: setup.structure });
+  const decoder: ModeDecoder = createDecoder(setup.mode, {
+    type: setup.type,
+    structure: setup.structure,
+  });
   const t = new Transcript();
   // The bytes a TruncatedTransferError must report: since the last EOF (EOD in MODE E).
   const resetOn = setup.mode === "E" ? "eod" : "eof";
@@ -109,11 +120,17 @@ export function decodeChunks(setup: ModeSetup, chunks: readonly Uint8Array[]): s
     for (const ev of decoder.push(chunk)) {
       out += recordEvent(t, ev);
       if (ev.type === "data" && zeroCopy) {
-        check(ev.data.buffer === chunk.buffer, `MODE ${setup.mode} copied data out of the pushed chunk`);
+        check(
+          ev.data.buffer === chunk.buffer,
+          `MODE ${setup.mode} copied data out of the pushed chunk`,
+        );
       }
       if (ev.type === resetOn) t.resetCount();
     }
-    check(out <= perByte * chunk.length || perByte === Number.POSITIVE_INFINITY, () => `MODE ${setup.mode}: ${chunk.length} bytes decoded to ${out} bytes`);
+    check(
+      out <= perByte * chunk.length || perByte === Number.POSITIVE_INFINITY,
+      () => `MODE ${setup.mode}: ${chunk.length} bytes decoded to ${out} bytes`,
+    );
   }
   const ended = attempt(() => decoder.end());
   if (!ended.ok) {
@@ -121,7 +138,8 @@ export function decodeChunks(setup: ModeSetup, chunks: readonly Uint8Array[]): s
       const delivered = ended.error.bytesDelivered;
       check(
         delivered === t.count,
-        () => `TruncatedTransferError says ${delivered} bytes delivered, the decoder delivered ${t.count}`,
+        () =>
+          `TruncatedTransferError says ${delivered} bytes delivered, the decoder delivered ${t.count}`,
       );
     }
     throw ended.error;
@@ -132,18 +150,29 @@ export function decodeChunks(setup: ModeSetup, chunks: readonly Uint8Array[]): s
 
 /** Runs a case chunked as given and as one chunk; compares both, and with the expected transcript. */
 export function checkDecoding(setup: ModeSetup, input: FuzzCase): void {
-  const chunked = attempt(() => decodeChunks(setup, input.chunks.map((c) => c.bytes)));
+  const chunked = attempt(() =>
+    decodeChunks(
+      setup,
+      input.chunks.map((c) => c.bytes),
+    ),
+  );
   const whole = attempt(() => decodeChunks(setup, [caseBytes(input)]));
-  if (chunked.ok && whole.ok) check(chunked.value === whole.value, "chunking changed the decoded events");
+  if (chunked.ok && whole.ok)
+    check(chunked.value === whole.value, "chunking changed the decoded events");
   else {
     check(
-      chunked.ok === whole.ok && (chunked.ok || whole.ok || chunked.error.name === whole.error.name),
+      chunked.ok === whole.ok &&
+        (chunked.ok || whole.ok || chunked.error.name === whole.error.name),
       () =>
         `chunking changed the outcome: ${chunked.ok ? "ok" : `${chunked.error.name}: ${chunked.error.message}`} / ${whole.ok ? "ok" : `${whole.error.name}: ${whole.error.message}`}`,
     );
   }
   if (input.expected !== undefined) {
-    check(chunked.ok, () => `a valid encoding did not decode: ${chunked.ok ? "" : `${chunked.error.name}: ${chunked.error.message}`}`);
+    check(
+      chunked.ok,
+      () =>
+        `a valid encoding did not decode: ${chunked.ok ? "" : `${chunked.error.name}: ${chunked.error.message}`}`,
+    );
     check(chunked.value === input.expected, "a valid encoding decoded to other events");
   }
 }
@@ -159,7 +188,8 @@ interface ModeTargetSpec {
 }
 
 function setupOf(spec: ModeTargetSpec, config: number): ModeSetup {
-  const structure = spec.structures.length === 1 ? spec.structures[0]! : configBit(config, 2) ? "R" : "F";
+  const structure =
+    spec.structures.length === 1 ? spec.structures[0]! : configBit(config, 2) ? "R" : "F";
   return { mode: spec.mode, type: configPick(config, 0, TYPES), structure };
 }
 
@@ -177,13 +207,26 @@ function modeTarget(spec: ModeTargetSpec): Target {
       if (kind === 0) {
         bytes = randomBytes(rng, rng.length(Math.min(4096, profile.maxBinary)));
       } else if (kind === 1 && captures.length > 0) {
-        bytes = mutate(rng, rng.pick(captures), { tokens: BINARY_TOKENS, maxSize: profile.maxBinary, maxRun: profile.maxRun });
+        bytes = mutate(rng, rng.pick(captures), {
+          tokens: BINARY_TOKENS,
+          maxSize: profile.maxBinary,
+          maxRun: profile.maxRun,
+        });
       } else {
-        const options: PlanOptions = { ...setup, maxBytes: Math.floor(profile.maxBinary / 4), shuffle: rng.chance(0.3) };
+        const options: PlanOptions = {
+          ...setup,
+          maxBytes: Math.floor(profile.maxBinary / 8),
+          shuffle: rng.chance(0.3),
+        };
         const plan = makePlan(rng, options);
         bytes = encodeWithMode(rng, options, plan.ops);
         if (rng.chance(0.25)) expected = planTranscript(options, plan.ops);
-        else bytes = mutate(rng, bytes, { tokens: BINARY_TOKENS, maxSize: profile.maxBinary, maxRun: profile.maxRun });
+        else
+          bytes = mutate(rng, bytes, {
+            tokens: BINARY_TOKENS,
+            maxSize: profile.maxBinary,
+            maxRun: profile.maxRun,
+          });
       }
       const chunks = splitIntoChunks(rng, bytes);
       return expected === undefined ? { config, chunks } : { config, chunks, expected };

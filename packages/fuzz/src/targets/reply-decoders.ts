@@ -65,7 +65,9 @@ function replyOf(code: number, text: string): Reply {
 function seedText(bytes: Uint8Array): Uint8Array {
   const text = bytesToLatin1(bytes);
   const lines = text.split(/\r?\n/).filter((l, i, all) => l !== "" || i < all.length - 1);
-  const body = lines.map((l, i) => (i === 0 || i === lines.length - 1 ? l.replace(/^\d{3}[ -]?/, "") : l));
+  const body = lines.map((l, i) =>
+    i === 0 || i === lines.length - 1 ? l.replace(/^\d{3}[ -]?/, "") : l,
+  );
   return Uint8Array.from(body.join("\n"), (c) => c.charCodeAt(0));
 }
 
@@ -82,8 +84,10 @@ function decoderTarget(spec: DecoderSpec): Target {
         return singleChunkCase(config | 1, utf8(text), expected);
       }
       let bytes: Uint8Array;
-      if (kind === 2) bytes = randomBytes(rng, rng.length(Math.min(512, profile.maxText)), TEXT_ALPHABET);
-      else if (kind < 5) bytes = encodeText(`${rng.pick(spec.tokens)}${textLine(rng, 2)}${rng.pick(spec.tokens)}`);
+      if (kind === 2)
+        bytes = randomBytes(rng, rng.length(Math.min(512, profile.maxText)), TEXT_ALPHABET);
+      else if (kind < 5)
+        bytes = encodeText(`${rng.pick(spec.tokens)}${textLine(rng, 2)}${rng.pick(spec.tokens)}`);
       else if (kind < 7) bytes = utf8(spec.roundTrip(rng).text);
       else bytes = seedText(rng.pick(repliesWithCode(seeds, spec.seedCode)));
       bytes = mutate(rng, bytes, { tokens, maxSize: profile.maxText, maxRun: profile.maxRun });
@@ -97,16 +101,27 @@ function decoderTarget(spec: DecoderSpec): Target {
         const code = spec.code;
         const fromReply = attempt(() => spec.decode(replyOf(code, text)));
         check(
-          fromText.ok === fromReply.ok && (!fromText.ok || !fromReply.ok || fromText.value === fromReply.value),
+          fromText.ok === fromReply.ok &&
+            (!fromText.ok || !fromReply.ok || fromText.value === fromReply.value),
           "the decoder gives a string and the same text as a Reply different results",
         );
         const wrongReply = replyOf(code === 500 ? 501 : 500, text);
         const wrong = attempt(() => (spec.strict ?? spec.decode)(wrongReply));
-        check(!wrong.ok && FtpReplyError.isInstance(wrong.error), "a reply with the wrong code did not throw FtpReplyError");
+        check(
+          !wrong.ok && FtpReplyError.isInstance(wrong.error),
+          "a reply with the wrong code did not throw FtpReplyError",
+        );
       }
       if (input.expected !== undefined) {
-        check(fromText.ok, () => `formatter output ${JSON.stringify(text)} did not decode: ${fromText.ok ? "" : fromText.error.message}`);
-        check(fromText.value === input.expected, () => `formatter output decoded to ${fromText.value}, expected ${input.expected}`);
+        check(
+          fromText.ok,
+          () =>
+            `formatter output ${JSON.stringify(text)} did not decode: ${fromText.ok ? "" : fromText.error.message}`,
+        );
+        check(
+          fromText.value === input.expected,
+          () => `formatter output decoded to ${fromText.value}, expected ${input.expected}`,
+        );
       }
     },
   };
@@ -120,7 +135,10 @@ function checkPort(port: number): void {
 
 function checkIpv4(host: string): void {
   const parts = host.split(".");
-  check(parts.length === 4 && parts.every((p) => IPV4_PART.test(p)), () => `host ${JSON.stringify(host)} is not a dotted quad`);
+  check(
+    parts.length === 4 && parts.every((p) => IPV4_PART.test(p)),
+    () => `host ${JSON.stringify(host)} is not a dotted quad`,
+  );
 }
 
 function randomIpv4(rng: Prng): string {
@@ -137,12 +155,27 @@ export const featTarget: Target = decoderTarget({
   description: "parseFeatReply: FEAT replies from real servers, mutated",
   code: 211,
   seedCode: "211-",
-  tokens: ["\n ", " MLST type*;size*;", " REST STREAM", " UTF8", "Features:", "\nEnd", "211-", "\t"],
+  tokens: [
+    "\n ",
+    " MLST type*;size*;",
+    " REST STREAM",
+    " UTF8",
+    "Features:",
+    "\nEnd",
+    "211-",
+    "\t",
+  ],
   decode(input): string {
     const features = parseFeatReply(typeof input === "string" ? input.split("\n") : input);
     for (const [name, params] of features) {
-      check(name === name.toUpperCase() && name !== "" && !/\s/.test(name), () => `feature name ${JSON.stringify(name)}`);
-      check(params === params.trim(), () => `feature parameters ${JSON.stringify(params)} are not trimmed`);
+      check(
+        name === name.toUpperCase() && name !== "" && !/\s/.test(name),
+        () => `feature name ${JSON.stringify(name)}`,
+      );
+      check(
+        params === params.trim(),
+        () => `feature parameters ${JSON.stringify(params)} are not trimmed`,
+      );
     }
     return JSON.stringify([...features]);
   },
@@ -151,7 +184,17 @@ export const featTarget: Target = decoderTarget({
     const lines = [rng.pick(["Features:", "Extensions supported:", " Supported extensions:"])];
     const n = rng.length(8);
     for (let i = 0; i < n; i++) {
-      const name = rng.pick(["MDTM", "SIZE", "REST", "MLST", "UTF8", "EPSV", "HASH", "TVFS", "LANG"]);
+      const name = rng.pick([
+        "MDTM",
+        "SIZE",
+        "REST",
+        "MLST",
+        "UTF8",
+        "EPSV",
+        "HASH",
+        "TVFS",
+        "LANG",
+      ]);
       const params = rng.pick(["", "STREAM", "type*;size*;modify*;", "SHA-256;SHA-1*;MD5", "EN*"]);
       if (!features.has(name)) features.set(name, params);
       lines.push(` ${name}${params === "" ? "" : ` ${params}`}`);
@@ -167,7 +210,16 @@ export const pasvTarget: Target = decoderTarget({
   description: "parsePasvReply: 227 texts, formatPasvReplyText round trips, mutated",
   code: 227,
   seedCode: "227",
-  tokens: ["(", ")", ",", "127,0,0,1,82,241", "255,255,255,255,255,255", "256", "=", "Entering Passive Mode "],
+  tokens: [
+    "(",
+    ")",
+    ",",
+    "127,0,0,1,82,241",
+    "255,255,255,255,255,255",
+    "256",
+    "=",
+    "Entering Passive Mode ",
+  ],
   decode(input): string {
     const { host, port } = parsePasvReply(input);
     checkIpv4(host);
@@ -210,40 +262,64 @@ export const pathTarget: Target = decoderTarget({
     const path = parsePathReply(input);
     check(typeof path === "string", "path is not a string");
     const text = typeof input === "string" ? input : input.message;
-    if (!text.includes('"')) check(path !== "" && !/\s/.test(path), () => `unquoted path ${JSON.stringify(path)} is not one word`);
+    if (!text.includes('"'))
+      check(
+        path !== "" && !/\s/.test(path),
+        () => `unquoted path ${JSON.stringify(path)} is not one word`,
+      );
     return JSON.stringify(path);
   },
   roundTrip(rng): { text: string; expected: string } {
-    let path = rng.pick(["/", "/a \"quoted\" dir", "", '"', "/日本/naïve", "/x y/z"]);
+    let path = rng.pick(["/", '/a "quoted" dir', "", '"', "/日本/naïve", "/x y/z"]);
     if (rng.chance(0.5)) path += textLine(rng, 2).replace(/[\n]/g, "");
     path = path.replace(/[\ud800-\udfff]/g, "");
-    return { text: `${quotePath(path)} ${textLine(rng, 3).replace(/\n/g, "")}`, expected: JSON.stringify(path) };
+    return {
+      text: `${quotePath(path)} ${textLine(rng, 3).replace(/\n/g, "")}`,
+      expected: JSON.stringify(path),
+    };
   },
 });
 
 /** The 213 decoders: MDTM, SIZE and HASH. */
 export const fileReplyTarget: Target = decoderTarget({
   name: "mdtm",
-  description: "parseMdtmReply, parseSizeReply, parseHashReply: 213 texts, formatFtpTime round trips",
+  description:
+    "parseMdtmReply, parseSizeReply, parseHashReply: 213 texts, formatFtpTime round trips",
   code: 213,
   seedCode: "213",
-  tokens: ["20200102030405", ".123", "99999999999999", "16777216", "SHA-256 0-6 ", "-", "\n", "Computing digest"],
+  tokens: [
+    "20200102030405",
+    ".123",
+    "99999999999999",
+    "16777216",
+    "SHA-256 0-6 ",
+    "-",
+    "\n",
+    "Computing digest",
+  ],
   decode(input): string {
     const out: string[] = [];
     const mdtm = attempt(() => parseMdtmReply(input));
     if (mdtm.ok) {
       check(Number.isFinite(mdtm.value.getTime()), "MDTM gave an invalid Date");
       const again = parseMdtmReply(formatFtpTime(mdtm.value));
-      check(again.getTime() === mdtm.value.getTime(), "formatFtpTime(parseMdtmReply(x)) does not decode to the same time");
+      check(
+        again.getTime() === mdtm.value.getTime(),
+        "formatFtpTime(parseMdtmReply(x)) does not decode to the same time",
+      );
       out.push(mdtm.value.toISOString());
     } else out.push(mdtm.error.name);
     const size = attempt(() => parseSizeReply(input));
-    if (size.ok) check(Number.isSafeInteger(size.value) && size.value >= 0, () => `SIZE gave ${size.value}`);
+    if (size.ok)
+      check(Number.isSafeInteger(size.value) && size.value >= 0, () => `SIZE gave ${size.value}`);
     out.push(size.ok ? String(size.value) : size.error.name);
     const hash = attempt(() => parseHashReply(input));
     if (hash.ok) {
       check(/^[0-9a-f]+$/.test(hash.value.hash), "HASH value is not lowercase hex");
-      check(Number.isFinite(hash.value.start) && Number.isFinite(hash.value.end), "HASH range is not numbers");
+      check(
+        Number.isFinite(hash.value.start) && Number.isFinite(hash.value.end),
+        "HASH range is not numbers",
+      );
     }
     out.push(hash.ok ? JSON.stringify(hash.value) : hash.error.name);
     return out.join("|");
@@ -255,7 +331,15 @@ export const fileReplyTarget: Target = decoderTarget({
   },
   roundTrip(rng): { text: string; expected: string } {
     const ms = rng.chance(0.5) ? 0 : rng.below(1000);
-    const time = Date.UTC(rng.between(1970, 9999), rng.below(12), 1 + rng.below(28), rng.below(24), rng.below(60), rng.below(60), ms);
+    const time = Date.UTC(
+      rng.between(1970, 9999),
+      rng.below(12),
+      1 + rng.below(28),
+      rng.below(24),
+      rng.below(60),
+      rng.below(60),
+      ms,
+    );
     const date = new Date(time);
     const text = formatFtpTime(date);
     // Parse the same text here, so that the expected SIZE/HASH parts are what they are.
@@ -263,7 +347,11 @@ export const fileReplyTarget: Target = decoderTarget({
     const hash = attempt(() => parseHashReply(text));
     return {
       text,
-      expected: [date.toISOString(), size.ok ? String(size.value) : size.error.name, hash.ok ? JSON.stringify(hash.value) : hash.error.name].join("|"),
+      expected: [
+        date.toISOString(),
+        size.ok ? String(size.value) : size.error.name,
+        hash.ok ? JSON.stringify(hash.value) : hash.error.name,
+      ].join("|"),
     };
   },
 });
@@ -274,7 +362,18 @@ export const portArgumentTarget: Target = decoderTarget({
   description: "parsePortArgument, parseEprtArgument: PORT/EPRT arguments, encode round trips",
   code: undefined,
   seedCode: "PORT",
-  tokens: ["|1|", "|2|", "::1", "127.0.0.1", "|", ",", "255", "65535", "::ffff:1.2.3.4", "fe80::1%lo"],
+  tokens: [
+    "|1|",
+    "|2|",
+    "::1",
+    "127.0.0.1",
+    "|",
+    ",",
+    "255",
+    "65535",
+    "::ffff:1.2.3.4",
+    "fe80::1%lo",
+  ],
   decode(input): string {
     const text = typeof input === "string" ? input : input.message;
     const out: string[] = [];
@@ -283,7 +382,10 @@ export const portArgumentTarget: Target = decoderTarget({
       checkIpv4(port.value.host);
       checkPort(port.value.port);
       const again = parsePortArgument(encodePortArgument(port.value.host, port.value.port));
-      check(again.host === port.value.host && again.port === port.value.port, "PORT argument does not round-trip");
+      check(
+        again.host === port.value.host && again.port === port.value.port,
+        "PORT argument does not round-trip",
+      );
       out.push(`${port.value.host}:${port.value.port}`);
     } else out.push(port.error.name);
     const eprt = attempt(() => parseEprtArgument(text));
@@ -292,7 +394,12 @@ export const portArgumentTarget: Target = decoderTarget({
       check(eprt.value.family === 1 || eprt.value.family === 2, "EPRT family is not 1 or 2");
       if (eprt.value.family === 1) checkIpv4(eprt.value.host);
       const again = parseEprtArgument(encodeEprtArgument(eprt.value.host, eprt.value.port));
-      check(again.host === eprt.value.host && again.port === eprt.value.port && again.family === eprt.value.family, "EPRT argument does not round-trip");
+      check(
+        again.host === eprt.value.host &&
+          again.port === eprt.value.port &&
+          again.family === eprt.value.family,
+        "EPRT argument does not round-trip",
+      );
       out.push(`${eprt.value.family}|${eprt.value.host}|${eprt.value.port}`);
     } else out.push(eprt.error.name);
     return out.join(" ");
@@ -303,8 +410,18 @@ export const portArgumentTarget: Target = decoderTarget({
       const host = randomIpv4(rng);
       return { text: encodePortArgument(host, port), expected: `${host}:${port} FtpProtocolError` };
     }
-    const host = rng.pick(["::1", "fe80::1", "2001:db8::ff00:42:8329", "::ffff:127.0.0.1", "1:2:3:4:5:6:7:8", randomIpv4(rng)]);
+    const host = rng.pick([
+      "::1",
+      "fe80::1",
+      "2001:db8::ff00:42:8329",
+      "::ffff:127.0.0.1",
+      "1:2:3:4:5:6:7:8",
+      randomIpv4(rng),
+    ]);
     const family = host.includes(":") ? 2 : 1;
-    return { text: encodeEprtArgument(host, port), expected: `FtpProtocolError ${family}|${host}|${port}` };
+    return {
+      text: encodeEprtArgument(host, port),
+      expected: `FtpProtocolError ${family}|${host}|${port}`,
+    };
   },
 });

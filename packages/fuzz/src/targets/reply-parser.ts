@@ -58,7 +58,8 @@ function parse(chunks: readonly Uint8Array[], config: number): string {
       for (const line of reply.lines) {
         check(
           line.length <= limits.maxLineLength,
-          () => `a line of reply ${reply.code} has ${line.length} characters, limit ${limits.maxLineLength}`,
+          () =>
+            `a line of reply ${reply.code} has ${line.length} characters, limit ${limits.maxLineLength}`,
         );
       }
       check(reply.message === reply.lines.join("\n"), "message is not the lines joined with LF");
@@ -87,16 +88,29 @@ function generate(rng: Prng, seeds: SeedCorpus, profile: SizeProfile): FuzzCase 
   let bytes: Uint8Array;
   let expected: string | undefined;
   if (kind === 0) {
-    bytes = randomBytes(rng, rng.length(profile.maxText), rng.chance(0.5) ? TEXT_ALPHABET : undefined);
+    bytes = randomBytes(
+      rng,
+      rng.length(profile.maxText),
+      rng.chance(0.5) ? TEXT_ALPHABET : undefined,
+    );
   } else if (kind < 4) {
     bytes = replyStream(rng);
-    if (rng.chance(0.5)) bytes = mutate(rng, bytes, { tokens: TOKENS, maxSize: profile.maxText, maxRun: profile.maxRun });
+    if (rng.chance(0.5))
+      bytes = mutate(rng, bytes, {
+        tokens: TOKENS,
+        maxSize: profile.maxText,
+        maxRun: profile.maxRun,
+      });
   } else if (kind < 6) {
     const code = rng.between(100, 699);
     const lines: string[] = [];
     const n = 1 + rng.length(6);
     for (let i = 0; i < n; i++) {
-      lines.push(rng.chance(0.2) ? `${replyCode(rng)}${rng.pick([" ", "-", ""])}${textLine(rng)}` : textLine(rng));
+      lines.push(
+        rng.chance(0.2)
+          ? `${replyCode(rng)}${rng.pick([" ", "-", ""])}${textLine(rng)}`
+          : textLine(rng),
+      );
       if (rng.chance(0.05)) lines[i] += rng.pick(["\r", "\n", "\r\n", "\0"]) + textLine(rng);
     }
     bytes = encodeReply(code, lines);
@@ -119,7 +133,12 @@ function generate(rng: Prng, seeds: SeedCorpus, profile: SizeProfile): FuzzCase 
 }
 
 function run(input: FuzzCase): void {
-  const chunked = attempt(() => parse(input.chunks.map((c) => c.bytes), input.config));
+  const chunked = attempt(() =>
+    parse(
+      input.chunks.map((c) => c.bytes),
+      input.config,
+    ),
+  );
   const whole = attempt(() => parse([caseBytes(input)], input.config));
   if (chunked.ok && whole.ok) {
     check(chunked.value === whole.value, "chunking changed the replies");
@@ -131,8 +150,15 @@ function run(input: FuzzCase): void {
     );
   }
   if (input.expected !== undefined) {
-    check(chunked.ok, () => `encodeReply output did not parse: ${chunked.ok ? "" : chunked.error.message}`);
-    check(chunked.value === input.expected, () => `encodeReply output parsed to other lines:\n${chunked.value}\nexpected\n${input.expected}`);
+    check(
+      chunked.ok,
+      () => `encodeReply output did not parse: ${chunked.ok ? "" : chunked.error.message}`,
+    );
+    check(
+      chunked.value === input.expected,
+      () =>
+        `encodeReply output parsed to other lines:\n${chunked.value}\nexpected\n${input.expected}`,
+    );
   }
 }
 
