@@ -4,8 +4,8 @@
  * @module
  */
 
-import { FtpProtocolError, FtpTimeoutError, FtpUsageError } from "@ftpkit/errors";
-import { Lane, resolveSettings } from "./lane.ts";
+import { FtpUsageError } from "@ftpkit/errors";
+import { Lane, pipelinedLoginFailures, resolveSettings } from "./lane.ts";
 import type { ConnectOptions } from "./options.ts";
 import { Session } from "./session.ts";
 import { createStats } from "./stats.ts";
@@ -17,8 +17,8 @@ import { parseFtpUrl } from "./url.ts";
  * port 990); `options.secure` overrides the scheme. The URL's path, when there is one,
  * becomes the working directory.
  *
- * With pipelining on (the default) a server that loses or reorders replies during the
- * login is retried once without pipelining.
+ * With pipelining on (the default) a server that loses or reorders replies to the login
+ * burst is connected to once more, one command at a time (a bad greeting is not).
  *
  * @throws {FtpReplyError} when the login or AUTH TLS is refused
  * @throws {SocketError} when the server cannot be reached
@@ -47,8 +47,8 @@ export async function connect(url: string | URL, options: ConnectOptions): Promi
   try {
     lane = await Lane.open(settings, stats, options.signal);
   } catch (error) {
-    const confused = error instanceof FtpProtocolError || error instanceof FtpTimeoutError;
-    if (!settings.pipelining || !confused || options.signal?.aborted) throw error;
+    const retry = typeof error === "object" && error !== null && pipelinedLoginFailures.has(error);
+    if (!retry || options.signal?.aborted) throw error;
     settings.trace?.({
       type: "notice",
       message: "login failed with pipelining; retrying one command at a time",

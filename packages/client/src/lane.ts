@@ -6,7 +6,14 @@
  * @module
  */
 
-import { FtpError, FtpProtocolError, FtpReplyError, FtpUsageError, TlsError } from "@ftpkit/errors";
+import {
+  FtpError,
+  FtpProtocolError,
+  FtpReplyError,
+  FtpTimeoutError,
+  FtpUsageError,
+  TlsError,
+} from "@ftpkit/errors";
 import type { Reply } from "@ftpkit/reply";
 import type { Socket, SocketAdapter, TlsClientOptions } from "@ftpkit/socket";
 import { ControlConnection, intervalTimer, replyError } from "./control-connection.ts";
@@ -104,6 +111,9 @@ export function resolveSettings(target: FtpTarget, options: ConnectOptions): Lan
 }
 
 const fitsSuccess = (code: number): boolean => code >= 200 && code < 400;
+
+/** Login failures that the pipelined login burst may explain: `connect()` tries once more, one command at a time. */
+export const pipelinedLoginFailures: WeakSet<object> = new WeakSet<object>();
 
 /** A logged-in control connection with its transfer state. */
 export class Lane {
@@ -210,9 +220,20 @@ export class Lane {
               timer: settings.keepalive.timer ?? intervalTimer,
             },
     });
+    let greeted = false;
+    control.greeting.then(
+      () => {
+        greeted = true;
+      },
+      () => {},
+    );
     try {
       return await Lane.#login(settings, control, stats, tlsOptions, signal);
     } catch (error) {
+      // Replies lost or garbled after the pipelined login burst may be the burst's fault;
+      // a bad greeting (an endless line, a 421) is not, and is never tried again.
+      const confused = error instanceof FtpProtocolError || error instanceof FtpTimeoutError;
+      if (greeted && settings.pipelining && confused) pipelinedLoginFailures.add(error);
       await control.destroy(FtpError.isInstance(error) ? error : undefined);
       throw error;
     }

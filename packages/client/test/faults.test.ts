@@ -93,6 +93,8 @@ async function dropRuns(mode: UsedMode, retries: number, seed: number): Promise<
     const cuts = ours.server.log
       .filter({ kind: "transfer" })
       .filter((e) => (e as TransferEntry).path === targetPath && !(e as TransferEntry).ok).length;
+    // Every cut is a logged firing of the fault, and nothing else failed a transfer.
+    expect(ours.server.log.count({ kind: "fault" }), where).toBe(cuts);
     outcome.cuts += cuts;
     r.names.forEach((name, i) => {
       const got = results[i]!;

@@ -19,6 +19,8 @@ export interface FuzzArgs {
   maxSlow: number;
   short: boolean;
   replay: boolean;
+  /** Also replay open cases that hung (each costs --hang-ms). */
+  replayHangs: boolean;
   fuzz: boolean;
   hostile: boolean;
   save: boolean;
@@ -51,6 +53,7 @@ export const USAGE = `pnpm fuzz [-- options]        (or: pnpm --filter @ftpkit/f
   --max-slow N        stop a target after N slow or hung inputs (default 3)
   --short             small inputs (the CI short pass's profile)
   --no-replay         skip the replay of corpus/regressions
+  --replay-hangs      also replay open cases that hung (each costs --hang-ms)
   --no-fuzz           skip random inputs
   --no-hostile        skip the hostile cases
   --hostile-only      only the hostile cases
@@ -85,6 +88,7 @@ export function parseArgs(
     maxSlow: 3,
     short: false,
     replay: true,
+    replayHangs: false,
     fuzz: true,
     hostile: true,
     save: true,
@@ -143,6 +147,9 @@ export function parseArgs(
         break;
       case "--no-replay":
         args.replay = false;
+        break;
+      case "--replay-hangs":
+        args.replayHangs = true;
         break;
       case "--no-fuzz":
         args.fuzz = false;

@@ -405,11 +405,13 @@ async function main(): Promise<number> {
       throw new Error("--index needs --seed and exactly one --target");
     return reproduce(targets[0]!, args.seed, args.index, seeds, profile, args.save);
   }
-  const replay = args.replay
-    ? loadRegressions()
-        .filter((r) => names.has(r.meta.target))
-        .map((r) => r.file)
-    : [];
+  const saved = args.replay ? loadRegressions().filter((r) => names.has(r.meta.target)) : [];
+  // An open case that hung costs the whole hang limit to confirm; its hand-cut smaller
+  // relatives (kind "slow") show the state of the bug at a fraction of that.
+  const hangs = args.replayHangs
+    ? []
+    : saved.filter((r) => r.meta.status === "open" && r.meta.kind === "hang");
+  const replay = saved.filter((r) => !hangs.includes(r)).map((r) => r.file);
   const items: WorkItem[] = args.fuzz
     ? targets.map((t) => ({
         target: t.name,
@@ -433,7 +435,11 @@ async function main(): Promise<number> {
     hostile: [],
   };
   const began = Date.now();
-  if (replay.length > 0) console.log(`\nReplaying ${replay.length} saved cases:`);
+  if (replay.length > 0) {
+    const skipped =
+      hangs.length > 0 ? ` (not the ${hangs.length} open ones that hang: --replay-hangs)` : "";
+    console.log(`\nReplaying ${replay.length} saved cases${skipped}:`);
+  }
   const job: Job = {
     seed: args.seed,
     profile: args.short ? "short" : "full",

@@ -48,6 +48,8 @@ export interface TransferSettings {
   dataTimeout: number;
   sleep: (ms: number) => Promise<void>;
   drop: DropDataFault | undefined;
+  /** Called when the drop fault cuts the connection (it is logged as a fault entry). */
+  onDrop?: (() => void) | undefined;
   slow: SlowDataFault | undefined;
   /** A "close control during transfer" fault: after `afterBytes` wire bytes, `fire()`. */
   closeControl: { afterBytes: number; fire: () => void } | undefined;
@@ -173,6 +175,8 @@ class Wire {
     }
     const drop = this.#settings.drop;
     if (drop !== undefined && this.#wireBytes >= drop.afterBytes) {
+      this.#settings.drop = undefined;
+      this.#settings.onDrop?.();
       this.#halt({
         code: drop.reply ?? 426,
         message:

@@ -34,6 +34,7 @@ function settingsFor(
 ): TransferSettings {
   const faults = s.host.faultState;
   const cc = faults.closeControl(verb, "transfer");
+  const drop = faults.dropData(verb, path);
   return {
     mode: s.state.mode,
     type: s.state.type,
@@ -43,7 +44,14 @@ function settingsFor(
     signal,
     dataTimeout: s.host.limits.dataTimeout,
     sleep: s.host.sleep,
-    drop: faults.dropData(verb, path),
+    drop,
+    onDrop: () =>
+      s.record({
+        kind: "fault",
+        session: s.id,
+        fault: "drop-data",
+        detail: `${verb} ${path} cut after ${drop?.afterBytes} bytes`,
+      }),
     slow: faults.options.slowData,
     closeControl:
       cc === undefined
