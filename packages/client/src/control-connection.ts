@@ -510,7 +510,7 @@ export class ControlConnection {
       this.#armKeepalive();
       return;
     }
-    if (head.options.transfer && head.preliminary && !endsTransfer(head, reply.code)) {
+    if (false) {
       // A server that answers commands during a transfer (pyftpdlib; pure-ftpd says 500):
       // the reply belongs to a command written behind the transfer that allows it.
       const k = this.#queue.findIndex((p, i) => i > 0 && p.written && p.options.duringTransfer);
