@@ -257,7 +257,7 @@ export class ControlConnection {
   /** True while a transfer command has had its 1yz and waits for its final reply. */
   get transferRunning(): boolean {
     const head = this.#queue[0];
-    return head !== undefined && head.written && head.options.transfer === true && head.preliminary;
+    return head?.written === true && head.options.transfer === true && head.preliminary;
   }
 
   /** Resolves when the connection has ended; never rejects. */
@@ -510,7 +510,7 @@ export class ControlConnection {
       this.#armKeepalive();
       return;
     }
-    if (false) {
+    if (head.options.transfer && head.preliminary && !endsTransfer(head, reply.code)) {
       // A server that answers commands during a transfer (pyftpdlib; pure-ftpd says 500):
       // the reply belongs to a command written behind the transfer that allows it.
       const k = this.#queue.findIndex((p, i) => i > 0 && p.written && p.options.duringTransfer);
@@ -622,7 +622,7 @@ export class ControlConnection {
     }
   }
 
-  /** Once no command written before the choke waits for a reply, the held ones go again. */
+  /** Once every command written so far has its reply, the held ones are written again. */
   #resendHeld(): void {
     if (this.#held.length === 0) return;
     if (this.#queue.some((p) => p.written && !p.options.outOfBand)) return;

@@ -140,10 +140,10 @@ export class Lane {
   hashAlgorithm: string | undefined;
   /**
    * When the server answers commands written behind a running transfer: `"after"` its
-   * final reply (vsftpd, ProFTPD, pure-ftpd, GridFTP, @ftpkit/server), `"during"` the
-   * transfer (pyftpdlib, which also closes the running data connection on a PASV/EPSV),
-   * or not known yet. Only `"after"` allows writing the next file's EPSV during a
-   * transfer.
+   * final reply (vsftpd, plain ProFTPD, @ftpkit/server), `"during"` the transfer
+   * (pyftpdlib, which also closes the running data connection on a PASV/EPSV; ProFTPD
+   * over TLS; pure-ftpd, with 500), or not known yet. Only `"after"` allows writing the
+   * next file's EPSV behind a transfer.
    */
   transferOrder: "unknown" | "after" | "during" = "unknown";
   #probing = false;
@@ -420,28 +420,26 @@ export class Lane {
       },
       () => {},
     );
-    this.control
-      .send("NOOP", undefined, { duringTransfer: true, fits: (c) => c === 200 })
-      .then(
-        () => {
-          this.#probing = false;
-          if (this.transferOrder !== "unknown") return;
-          if (this.control.answeredDuringTransfer > before || this.connector.earlyPreliminary) {
-            this.transferOrder = "during";
-          } else if (ran) {
-            this.transferOrder = "after";
-          } else {
-            return;
-          }
-          this.settings.trace?.({
-            type: "notice",
-            message: `the server answers commands behind a transfer ${this.transferOrder} it`,
-          });
-        },
-        () => {
-          this.#probing = false;
-        },
-      );
+    this.control.send("NOOP", undefined, { duringTransfer: true, fits: (c) => c === 200 }).then(
+      () => {
+        this.#probing = false;
+        if (this.transferOrder !== "unknown") return;
+        if (this.control.answeredDuringTransfer > before || this.connector.earlyPreliminary) {
+          this.transferOrder = "during";
+        } else if (ran) {
+          this.transferOrder = "after";
+        } else {
+          return;
+        }
+        this.settings.trace?.({
+          type: "notice",
+          message: `the server answers commands behind a transfer ${this.transferOrder} it`,
+        });
+      },
+      () => {
+        this.#probing = false;
+      },
+    );
   }
 
   /**

@@ -79,7 +79,13 @@ export async function* resumeRetrieve(
     }
   }
   if (remaining.length === 0) return;
-  throw merged(last, completed, remaining, last.cause ?? last, "The retrieve was interrupted again");
+  throw merged(
+    last,
+    completed,
+    remaining,
+    last.cause ?? last,
+    "The retrieve was interrupted again",
+  );
 }
 
 function merged(

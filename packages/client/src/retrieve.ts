@@ -472,7 +472,7 @@ async function* manyLanes(
     readySignal.resolve();
   };
   /** A lane's control connection ended: its file goes to another lane, if any is left. */
-  const lose = (lane: Lane, error: unknown, index?: number): void => {
+  const lose = (error: unknown, index?: number): void => {
     alive--;
     primary.settings.trace?.({
       type: "notice",
@@ -504,7 +504,7 @@ async function* manyLanes(
       mode = await lane.resolveMode(p.mode);
     } catch (error) {
       if (laneEnded(lane, error)) {
-        lose(lane, error);
+        lose(error);
         return;
       }
       stopping = true;
@@ -524,12 +524,12 @@ async function* manyLanes(
         file = await startOne(lane, i, paths[i]!, mode, p, tally, undefined, undefined, ended);
       } catch (error) {
         if (laneEnded(lane, error) && !(error instanceof TlsError)) {
-          lose(lane, error, i);
+          lose(error, i);
           return;
         }
         settle(i, error);
         if (!lane.control.open) {
-          lose(lane, error);
+          lose(error);
           return;
         }
         continue;

@@ -124,11 +124,11 @@ export class Session implements AsyncDisposable {
    * }
    * ```
    */
-  retrieve(
+  async *retrieve(
     paths: Iterable<string>,
     options: RetrieveOptions = {},
   ): AsyncGenerator<RetrievedFile, void, undefined> {
-    return this.#retrieve([...paths], options, []);
+    yield* this.#retrieve([...paths], options, []);
   }
 
   static {

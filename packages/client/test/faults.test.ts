@@ -40,8 +40,13 @@ async function dropRuns(mode: UsedMode, retries: number, seed: number): Promise<
   const int = (n: number): number => Math.floor(next() * n);
   // Random bytes: C and Z cannot shrink them, so a cut below the file size is inside it.
   const seedFiles: Record<string, Uint8Array> = {};
-  const runs: { names: string[]; target: number; afterBytes: number; reply: number; times: number }[] =
-    [];
+  const runs: {
+    names: string[];
+    target: number;
+    afterBytes: number;
+    reply: number;
+    times: number;
+  }[] = [];
   for (let run = 0; run < RUNS; run++) {
     const names: string[] = [];
     for (let f = 0; f < FILES_PER_RUN; f++) {

@@ -135,7 +135,9 @@ describe("keepalive NOOPs during a transfer", () => {
         })();
       };
       const noop: Handler = (_a, c) =>
-        code === 200 ? c.reply(200, "I successfully did nothing'.") : c.reply(500, "Unknown command");
+        code === 200
+          ? c.reply(200, "I successfully did nothing'.")
+          : c.reply(500, "Unknown command");
       await using scripted = await ScriptedServer.start(sockets, {
         files: { big: body },
         handlers: { RETR: retr, NOOP: noop },

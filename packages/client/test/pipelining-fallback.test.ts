@@ -9,7 +9,7 @@ import { FtpProtocolError, FtpReplyError } from "@ftpkit/errors";
 import { createSocketPair } from "@ftpkit/socket";
 import { describe, expect, it } from "vitest";
 import { ControlConnection } from "../src/control-connection.ts";
-import { connect, RetrieveInterruptedError, type RetrievedFile } from "../src/index.ts";
+import { connect, type RetrievedFile, RetrieveInterruptedError } from "../src/index.ts";
 import { fitsTransfer } from "../src/per-file-transfer.ts";
 import { createStats } from "../src/stats.ts";
 import { memoryAdapter } from "./helpers/memory-adapter.ts";
@@ -51,7 +51,12 @@ async function pair(pipelining = true) {
 describe("ControlConnection: 500s after a burst", () => {
   it("writes commands answered 500 in a burst again, one at a time, once nothing after them ran", async () => {
     const { control, say, lines } = await pair();
-    await Promise.all([control.send("NOOP"), control.send("PWD"), lines(2), say('200 a\r\n257 "/"\r\n')]);
+    await Promise.all([
+      control.send("NOOP"),
+      control.send("PWD"),
+      lines(2),
+      say('200 a\r\n257 "/"\r\n'),
+    ]);
     const a = control.send("NOOP");
     const b = control.send("PWD");
     const c = control.send("NOOP");
@@ -134,7 +139,9 @@ describe("ControlConnection: commands behind a running transfer", () => {
       const probe = control.send("NOOP", undefined, noop);
       await lines(2);
       await say(
-        order === "during" ? "150 go\r\n200 noop\r\n226 done\r\n" : "150 go\r\n226 done\r\n200 noop\r\n",
+        order === "during"
+          ? "150 go\r\n200 noop\r\n226 done\r\n"
+          : "150 go\r\n226 done\r\n200 noop\r\n",
       );
       expect((await transfer).code).toBe(226);
       expect((await probe).code).toBe(200);

@@ -125,10 +125,7 @@ describe("a 227 reply naming another host is not followed (CVE-2020-8284, CVE-20
       accepted.catch(() => {});
       c.state.data = accepted;
       c.state.decoy = decoy;
-      await c.reply(
-        227,
-        `Entering Passive Mode (127,0,0,2,${real.port >> 8},${real.port & 255}).`,
-      );
+      await c.reply(227, `Entering Passive Mode (127,0,0,2,${real.port >> 8},${real.port & 255}).`);
     };
     const retr: Handler = async (_a, c) => {
       const decoy = c.state.decoy as { seen: Socket[] };
@@ -237,9 +234,7 @@ describe("hostile names from LIST and MLSD never write outside the folder (CVE-2
       const lines =
         format === "MLSD"
           ? hostile.map((n) => `type=file;size=10; ${n}\r\n`)
-          : hostile.map(
-              (n) => `-rw-r--r--    1 1000     1000           10 Jan 02  2020 ${n}\r\n`,
-            );
+          : hostile.map((n) => `-rw-r--r--    1 1000     1000           10 Jan 02  2020 ${n}\r\n`);
       const listing: Handler = async (_a, c) => {
         const data = await c.takeData();
         await c.reply(150, "Here comes the listing");
@@ -500,9 +495,9 @@ describe("TLS downgrade: with TLS required, nothing goes in clear", () => {
       await expect(connect(server.url, { sockets, secure: "explicit" })).rejects.toBeInstanceOf(
         FtpReplyError,
       );
-      await expect(connect(server.url.replace("ftp:", "ftpes:"), { sockets })).rejects.toMatchObject(
-        { code },
-      );
+      await expect(
+        connect(server.url.replace("ftp:", "ftpes:"), { sockets }),
+      ).rejects.toMatchObject({ code });
       expect(server.commands).toEqual(["AUTH TLS", "AUTH TLS"]);
       expect(server.dataConnections).toBe(0);
     });

@@ -7,8 +7,8 @@ import { FtpReplyError } from "@ftpkit/errors";
 import { describe, expect, it } from "vitest";
 import {
   connect,
-  RetrieveInterruptedError,
   type RetrievedFile,
+  RetrieveInterruptedError,
   resumeRetrieve,
   type Session,
   type UsedMode,
@@ -167,6 +167,41 @@ describe("the control connection dropped during a transfer", () => {
     expect(error).toBeInstanceOf(RetrieveInterruptedError);
     expect((error as RetrieveInterruptedError).cause).toBeInstanceOf(FtpReplyError);
     expect((error as RetrieveInterruptedError).remaining).toEqual(names.slice(1));
+  });
+});
+
+describe("several lanes (concurrency) when control connections end", () => {
+  it("a lane that ends hands its file to the other lanes: every file arrives, in list order", async () => {
+    await using ours = await ourServer(seed);
+    await using session = await connect(ours.url, { sockets: ours.sockets });
+    let n = 0;
+    const saved = new Map<string, Uint8Array>();
+    const order: string[] = [];
+    const error = await save(session.retrieve(names, { mode: "S", concurrency: 3 }), saved, () => {
+      order.push([...saved.keys()].at(-1)!);
+      if (++n === 1)
+        ours.server.faults = { closeControl: { verb: "RETR", when: "command", times: 1 } };
+    });
+    expect(error).toBeUndefined();
+    expect(order).toEqual(names);
+    intact(saved);
+    expect(ours.server.log.count({ kind: "fault" })).toBe(1);
+  });
+
+  it("when every lane has ended: a RetrieveInterruptedError with what completed", async () => {
+    await using ours = await ourServer(seed);
+    await using session = await connect(ours.url, { sockets: ours.sockets });
+    let n = 0;
+    const saved = new Map<string, Uint8Array>();
+    const error = await save(session.retrieve(names, { mode: "S", concurrency: 2 }), saved, () => {
+      if (++n === 2) ours.server.faults = { closeControl: { verb: "RETR", when: "command" } };
+    });
+    expect(error).toBeInstanceOf(RetrieveInterruptedError);
+    const e = error as RetrieveInterruptedError;
+    expect([...e.completed, ...e.remaining].sort()).toEqual([...names].sort());
+    expect(e.completed).toEqual(expect.arrayContaining([...saved.keys()]));
+    expect(e.remaining.length).toBeGreaterThan(0);
+    expect(session.open).toBe(false);
   });
 });
 

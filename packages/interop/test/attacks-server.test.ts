@@ -71,7 +71,10 @@ class Raw {
 }
 
 /** A listener on `host` that records who connected (and gives them nothing). */
-async function recorder(host: string, port = 0): Promise<{ port: number; seen: Socket[]; close(): Promise<void> }> {
+async function recorder(
+  host: string,
+  port = 0,
+): Promise<{ port: number; seen: Socket[]; close(): Promise<void> }> {
   const seen: Socket[] = [];
   const server = netServer((s) => {
     seen.push(s);

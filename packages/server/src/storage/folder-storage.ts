@@ -21,7 +21,10 @@ import {
   utimes,
 } from "node:fs/promises";
 import { join, sep } from "node:path";
-import { resolvePath } from "../virtual-path.ts";
+import { parentPath, resolvePath } from "../virtual-path.ts";
+import { FolderFile } from "./folder-file.ts";
+import { OPEN_FOR_READ, type OpenedFile, type OpensForRead } from "./open-for-read.ts";
+import { canAskOpenedPaths, openedPath } from "./opened-path.ts";
 import {
   type Storage,
   type StorageEntry,
@@ -31,6 +34,13 @@ import {
 } from "./types.ts";
 
 const READ_CHUNK = 64 * 1024;
+/** Directories remembered as free of symlinks; past this many the memory starts afresh. */
+const MAX_PLAIN_DIRECTORIES = 4096;
+// O_NONBLOCK: opening a FIFO must not block a thread of the pool (it is then refused as
+// not a plain file, and the `read` way deals with it as before). Windows has neither flag,
+// nor /proc, so it never takes the way that needs them.
+const OPEN_PLAIN = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+const OPEN_PLAIN_NOFOLLOW = OPEN_PLAIN | (constants.O_NOFOLLOW ?? 0);
 
 function errorCode(error: unknown): string | undefined {
   return typeof error === "object" && error !== null && "code" in error
@@ -110,9 +120,12 @@ class FolderWriter implements StorageWriter {
   }
 }
 
-class FolderStorage implements Storage {
+class FolderStorage implements Storage, OpensForRead {
   readonly #root: string;
   #realRoot: Promise<string> | undefined;
+  #openedPaths: Promise<boolean> | undefined;
+  /** Session paths of directories whose local path had no symlink on the way. */
+  readonly #plainDirectories = new Set<string>();
 
   constructor(root: string) {
     this.#root = root;
@@ -237,6 +250,87 @@ class FolderStorage implements Storage {
     } finally {
       await handle.close();
     }
+  }
+
+  /**
+   * RETR's way in: the file opened, its entry from `fstat`, its first chunk on the way.
+   * Confinement is checked on the opened file itself where the kernel tells which file a
+   * descriptor is (Linux `/proc/self/fd`): race-free, and one `readlink` instead of a
+   * `realpath` walk before the open. The path opened then is the session path under the
+   * root as it is, with O_NOFOLLOW on the last name, and only in a directory last seen
+   * without a symlink on the way (remembered), so that in the normal case nothing outside
+   * the root is even opened; a directory swapped for a symlink later is caught by the
+   * check on the opened file, and forgotten. Elsewhere the path is checked before the open,
+   * as `read` does. Anything unusual (missing, a directory, a symlink, not inside)
+   * resolves undefined and RETR goes the `stat` and `read` way, which tells why.
+   */
+  async [OPEN_FOR_READ](path: string, offset: number): Promise<OpenedFile | undefined> {
+    try {
+      const normal = resolvePath("/", path);
+      if (normal === "/") return undefined;
+      const rootReal = await this.#rootReal();
+      const names = normal.split("/").filter(Boolean);
+      const local = join(rootReal, ...names);
+      this.#openedPaths ??= canAskOpenedPaths(rootReal);
+      if ((await this.#openedPaths) && (await this.#plainDirectory(normal, names, rootReal))) {
+        return await this.#openVerified(local, names.at(-1)!, normal, rootReal, offset);
+      }
+      const checked = await this.#local(path);
+      return await this.#openFile(checked, names.at(-1)!, OPEN_PLAIN, offset, undefined);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** True when the directory of `normal` is inside the root with no symlink on the way. */
+  async #plainDirectory(normal: string, names: string[], rootReal: string): Promise<boolean> {
+    const directory = parentPath(normal);
+    if (this.#plainDirectories.has(directory)) return true;
+    const local = join(rootReal, ...names.slice(0, -1));
+    let real: string;
+    try {
+      real = await realpath(local);
+    } catch {
+      return false;
+    }
+    if (real !== local) return false;
+    if (this.#plainDirectories.size >= MAX_PLAIN_DIRECTORIES) this.#plainDirectories.clear();
+    this.#plainDirectories.add(directory);
+    return true;
+  }
+
+  /** Opens `local` (no symlink followed last) and checks the opened file lies inside the root. */
+  async #openVerified(
+    local: string,
+    name: string,
+    normal: string,
+    rootReal: string,
+    offset: number,
+  ): Promise<OpenedFile | undefined> {
+    return this.#openFile(local, name, OPEN_PLAIN_NOFOLLOW, offset, async (handle) => {
+      if (this.#inside(rootReal, await openedPath(handle))) return true;
+      this.#plainDirectories.delete(parentPath(normal));
+      return false;
+    });
+  }
+
+  /** Opens a plain file; `verify` (beside the `fstat`) must agree before it is used. */
+  async #openFile(
+    local: string,
+    name: string,
+    flags: number,
+    offset: number,
+    verify: ((handle: Awaited<ReturnType<typeof open>>) => Promise<boolean>) | undefined,
+  ): Promise<OpenedFile | undefined> {
+    const handle = await open(local, flags);
+    try {
+      const [s, ok] = await Promise.all([handle.stat(), verify?.(handle) ?? true]);
+      if (ok && s.isFile()) return new FolderFile(handle, entryOf(name, s), offset);
+    } catch {
+      // Refused below like any other surprise.
+    }
+    await handle.close().catch(() => {});
+    return undefined;
   }
 
   async write(path: string, options: StorageWriteOptions = {}): Promise<StorageWriter> {

@@ -1,0 +1,100 @@
+/**
+ * The bytes of a local file opened for a download, read in chunks sized from the size
+ * `fstat` gave: a 16 KiB file takes one read (into a buffer one byte larger than what is
+ * left, so that a short read tells the end) instead of a 64 KiB buffer and a second
+ * read that returns nothing. The first read starts at once, while the reply and the
+ * data connection are being dealt with, and the file is closed while its last chunk is
+ * sent. Uses `node:fs`.
+ *
+ * @module
+ */
+
+import type { FileHandle } from "node:fs/promises";
+import type { OpenedFile } from "./open-for-read.ts";
+import type { StorageEntry } from "./types.ts";
+
+/** The largest chunk read at once. */
+export const READ_CHUNK: number = 64 * 1024;
+
+interface ReadResult {
+  chunk: Uint8Array;
+  /** Nothing follows it. */
+  last: boolean;
+}
+
+/**
+ * How many bytes to read at `position` of a file `size` bytes long (as `fstat` said):
+ * what is left plus one, so that a read that comes back short ends the file without one
+ * more read; a full chunk past the size (the file grew).
+ */
+export function readLength(position: number, size: number): number {
+  return position <= size ? Math.min(READ_CHUNK, size - position + 1) : READ_CHUNK;
+}
+
+/** An open local file, read from an offset on. */
+export class FolderFile implements OpenedFile {
+  readonly entry: StorageEntry;
+  readonly #handle: FileHandle;
+  readonly #size: number;
+  #position: number;
+  #pending: Promise<ReadResult> | undefined;
+  #taken = false;
+  #closing: Promise<void> | undefined;
+
+  constructor(handle: FileHandle, entry: StorageEntry, offset: number) {
+    this.#handle = handle;
+    this.entry = entry;
+    this.#size = entry.size;
+    this.#position = offset;
+    this.#pending = this.#read();
+    // A failure surfaces when the chunks are read; a released file never asks.
+    this.#pending.catch(() => {});
+  }
+
+  async #read(): Promise<ReadResult> {
+    const length = readLength(this.#position, this.#size);
+    // A fresh buffer per chunk: the consumer may keep the view it was given.
+    const buffer = new Uint8Array(length);
+    const { bytesRead } = await this.#handle.read(buffer, 0, length, this.#position);
+    this.#position += bytesRead;
+    // A short read at or past the size is the end for a regular file (POSIX read(2));
+    // one short of the size (the file shrank, or a file system that reads less) reads on.
+    const last = bytesRead === 0 || (bytesRead < length && this.#position >= this.#size);
+    return { chunk: buffer.subarray(0, bytesRead), last };
+  }
+
+  chunks(): AsyncIterable<Uint8Array> {
+    if (this.#taken) throw new Error("The chunks of an opened file are read once");
+    this.#taken = true;
+    return this.#chunks();
+  }
+
+  async *#chunks(): AsyncIterable<Uint8Array> {
+    try {
+      for (;;) {
+        this.#pending ??= this.#read();
+        const { chunk, last } = await this.#pending;
+        this.#pending = undefined;
+        if (last) {
+          // Closing runs while the last chunk goes out; the end waits for it below.
+          void this.release();
+          if (chunk.length > 0) yield chunk;
+          return;
+        }
+        yield chunk;
+      }
+    } finally {
+      await this.release();
+    }
+  }
+
+  release(): Promise<void> {
+    this.#closing ??= (async () => {
+      // Never close under a read in flight: its descriptor could be reused meanwhile.
+      await this.#pending?.catch(() => {});
+      this.#pending = undefined;
+      await this.#handle.close().catch(() => {});
+    })();
+    return this.#closing;
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Opening a file for a download in one step, ahead of its bytes: what RETR needs to
+ * answer (the entry), the open handle, and its first chunk on the way. Storages that can
+ * do this cheaply implement {@link OPEN_FOR_READ} (the folder storage does); for the
+ * others RETR keeps to `stat` then `read`. Not part of the public `Storage` interface.
+ *
+ * @module
+ */
+
+import type { Storage, StorageEntry } from "./types.ts";
+
+/** A file opened for reading, not read yet. */
+export interface OpenedFile {
+  /** What a `stat` of the path says; always a plain file. */
+  readonly entry: StorageEntry;
+  /** The bytes from the offset it was opened at; may be taken once. Closes the file at its end. */
+  chunks(): AsyncIterable<Uint8Array>;
+  /** Closes the file if its chunks were not read to the end. Idempotent. */
+  release(): Promise<void>;
+}
+
+/** The method a storage implements to open files for reading in one step. */
+export const OPEN_FOR_READ: unique symbol = Symbol("ftpkit.openForRead");
+
+/** A storage that opens files for reading in one step. */
+export interface OpensForRead {
+  /**
+   * Opens the plain file at `path` for reading from `offset`, or resolves undefined when
+   * it cannot do so directly (missing, a directory, a symlink, any failure): the caller
+   * then goes the `stat` and `read` way, which tells why. Never rejects.
+   */
+  [OPEN_FOR_READ](path: string, offset: number): Promise<OpenedFile | undefined>;
+}
+
+/** True when `storage` opens files for reading in one step. */
+export function opensForRead(storage: Storage): storage is Storage & OpensForRead {
+  return typeof (storage as Partial<OpensForRead>)[OPEN_FOR_READ] === "function";
+}
