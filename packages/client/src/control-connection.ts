@@ -25,7 +25,7 @@ import type { Socket, SocketAddress, SocketInfo, TlsClientOptions } from "@ftpki
 import { type Deferred, deferred } from "./deferred.ts";
 import type { TraceEvent } from "./options.ts";
 import type { SessionStats } from "./stats.ts";
-import { waitFor } from "./timeouts.ts";
+import { type Abortable, onAbort, waitFor } from "./timeouts.ts";
 
 /** Options of one command. */
 export interface SendOptions {
@@ -39,7 +39,7 @@ export interface SendOptions {
   /** Milliseconds to wait for the reply once the command is written. */
   timeout?: number;
   /** Stop waiting; the reply, when it comes, is consumed and dropped. */
-  signal?: AbortSignal;
+  signal?: Abortable | undefined;
   /** Mask the argument in traces and errors (passwords). */
   secret?: boolean;
   /** Stop reading after this command's reply (the TLS handshake follows, RFC 4217 §4). */
@@ -306,7 +306,7 @@ export class ControlConnection {
         result.reject(new FtpAbortError(`"${label}" was aborted`, { command: label }));
         return result.promise;
       }
-      const onAbort = (): void => {
+      const unwatch = onAbort(signal, () => {
         if (result.settled) return;
         const index = this.#queue.indexOf(pending);
         if (index !== -1 && !pending.written) this.#queue.splice(index, 1);
@@ -314,12 +314,8 @@ export class ControlConnection {
         result.reject(
           new FtpAbortError(`"${label}" was aborted`, { command: label, cause: signal.reason }),
         );
-      };
-      signal.addEventListener("abort", onAbort, { once: true });
-      result.promise.then(
-        () => signal.removeEventListener("abort", onAbort),
-        () => signal.removeEventListener("abort", onAbort),
-      );
+      });
+      result.promise.then(unwatch, unwatch);
     }
     if (options.outOfBand) {
       // Right behind the commands already written, so the queue keeps the wire's order.

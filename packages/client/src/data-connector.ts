@@ -26,7 +26,7 @@ import { type ControlConnection, replyError } from "./control-connection.ts";
 import { DataChannel } from "./data-channel.ts";
 import type { ClientTlsOptions, TraceEvent } from "./options.ts";
 import type { SessionStats } from "./stats.ts";
-import { waitFor } from "./timeouts.ts";
+import { type Abortable, plainSignal, waitFor } from "./timeouts.ts";
 import { clientTlsOptions } from "./tls-options.ts";
 
 /** What the connector needs from the session. */
@@ -115,7 +115,7 @@ export class DataConnector {
   }
 
   /** Sends EPSV (or PASV once EPSV failed). */
-  requestPassive(signal?: AbortSignal): PassiveRequest {
+  requestPassive(signal?: Abortable): PassiveRequest {
     return this.#passive(false, signal);
   }
 
@@ -123,11 +123,11 @@ export class DataConnector {
    * Sends EPSV (or PASV) behind a transfer that is still running, for the next file: on
    * a server that answers during transfers its reply is matched out of order.
    */
-  requestPassiveAhead(signal?: AbortSignal): PassiveRequest {
+  requestPassiveAhead(signal?: Abortable): PassiveRequest {
     return this.#passive(true, signal);
   }
 
-  #passive(ahead: boolean, signal: AbortSignal | undefined): PassiveRequest {
+  #passive(ahead: boolean, signal: Abortable | undefined): PassiveRequest {
     const verb = this.#passiveVerb;
     return {
       verb,
@@ -148,7 +148,7 @@ export class DataConnector {
    */
   async passiveEndpoint(
     request: PassiveRequest,
-    signal?: AbortSignal,
+    signal?: Abortable,
   ): Promise<{ host: string; port: number }> {
     const reply = await request.reply;
     const control = this.#o.control;
@@ -184,7 +184,7 @@ export class DataConnector {
   }
 
   /** Opens the TCP connection of a passive transfer (TLS comes later: {@link secure}). */
-  async connect(endpoint: { host: string; port: number }, signal?: AbortSignal): Promise<Socket> {
+  async connect(endpoint: { host: string; port: number }, signal?: Abortable): Promise<Socket> {
     const address = formatAddress(endpoint.host, endpoint.port);
     let socket: Socket;
     try {
@@ -192,7 +192,7 @@ export class DataConnector {
         host: endpoint.host,
         port: endpoint.port,
         timeout: this.#o.connectTimeout,
-        ...(signal === undefined ? {} : { signal }),
+        ...(signal === undefined ? {} : { signal: plainSignal(signal) }),
       });
     } catch (error) {
       throw dataConnectError(error, address);
@@ -207,7 +207,7 @@ export class DataConnector {
    *
    * @throws {FtpUsageError} when the adapter cannot listen
    */
-  async requestActive(signal?: AbortSignal): Promise<ActiveRequest> {
+  async requestActive(signal?: Abortable): Promise<ActiveRequest> {
     const { sockets, control } = this.#o;
     if (!sockets.capabilities.listen) {
       throw new FtpUsageError(
@@ -269,7 +269,7 @@ export class DataConnector {
    * Accepts the server's connection on an active listener. A connection from any other
    * host than the server is closed and the wait goes on.
    */
-  async accept(request: ActiveRequest, signal?: AbortSignal): Promise<Socket> {
+  async accept(request: ActiveRequest, signal?: Abortable): Promise<Socket> {
     const serverHost = this.#o.control.remoteAddress.hostname;
     const address = formatAddress(request.listener.address.hostname, request.listener.address.port);
     for (let strangers = 0; strangers < 16; strangers++) {
@@ -317,7 +317,7 @@ export class DataConnector {
    * that do not resume it). The session is asked for right now: TLS 1.3 servers renew
    * tickets.
    */
-  async secure(socket: Socket, address: string, signal?: AbortSignal): Promise<Socket> {
+  async secure(socket: Socket, address: string, signal?: Abortable): Promise<Socket> {
     if (!this.#o.protect) return socket;
     // The same name as the control connection is checked, although the data connection
     // goes to the control connection's IP address.

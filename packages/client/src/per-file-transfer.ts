@@ -29,7 +29,7 @@ import { createDigest, DIGEST_ALGORITHMS, type Digest } from "./digest.ts";
 import type { Lane } from "./lane.ts";
 import type { UsedMode } from "./options.ts";
 import type { BodySource } from "./retrieved-file.ts";
-import { waitFor } from "./timeouts.ts";
+import { type Abortable, waitFor } from "./timeouts.ts";
 
 /** What to download and how carefully. */
 export interface FileRequest {
@@ -42,7 +42,7 @@ export interface FileRequest {
   verify: boolean;
   /** Resumes allowed after a cut. */
   retries: number;
-  signal: AbortSignal | undefined;
+  signal: Abortable | undefined;
   /**
    * The file's full size when already known (a MODE B/C/E transfer resumed in MODE S
    * after SIZE): a short stream-mode transfer is then noticed without asking again.

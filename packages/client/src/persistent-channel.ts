@@ -10,15 +10,19 @@
 import { createDecoder, type ModeDecoder, type ModeEvent } from "@ftpkit/modes";
 import type { DataChannel } from "./data-channel.ts";
 
+/** No events buffered (shared: a buffer is only ever replaced, never appended to, when empty). */
+const NONE: ModeEvent[] = [];
+
 /** One persistent data connection being decoded. */
 export class PersistentChannel {
   readonly mode: "B" | "C" | "E";
   readonly data: DataChannel;
   readonly #decoder: ModeDecoder;
-  #events: ModeEvent[] = [];
+  #events: ModeEvent[] = NONE;
   #next = 0;
   #ended = false;
   #lookahead: Promise<void> | undefined;
+  #lookaheadDone = false;
   #dropped = false;
   /** Files that were completely carried by this connection. */
   filesCarried = 0;
@@ -35,29 +39,34 @@ export class PersistentChannel {
   }
 
   /**
-   * The next decoder event; undefined when the connection ended cleanly between files.
+   * The next decoder event already decoded, without waiting; undefined when none is
+   * buffered (then {@link next} reads on).
+   */
+  take(): ModeEvent | undefined {
+    if (this.#next >= this.#events.length) return undefined;
+    const event = this.#events[this.#next++]!;
+    if (this.#next === this.#events.length) {
+      this.#events = NONE;
+      this.#next = 0;
+    }
+    return event;
+  }
+
+  /**
+   * The next decoder event; undefined when the connection ended cleanly between files
+   * (or between two blocks of a file: the caller knows whether its EOF marker came).
    *
-   * @throws {TruncatedTransferError} when it ended inside a file
+   * @throws {TruncatedTransferError} when it ended inside a block
    */
   async next(): Promise<ModeEvent | undefined> {
     for (;;) {
-      if (this.#next < this.#events.length) {
-        const event = this.#events[this.#next++]!;
-        if (this.#next === this.#events.length) {
-          this.#events = [];
-          this.#next = 0;
-        }
-        return event;
-      }
+      const event = this.take();
+      if (event !== undefined) return event;
       if (this.#lookahead !== undefined) {
         const pending = this.#lookahead;
         this.#lookahead = undefined;
         this.data.expectData();
-        // The read-ahead started between files: a failure there is the end of the
-        // connection, not a cut file.
-        await pending.catch(() => {
-          this.#ended = true;
-        });
+        await pending;
         continue;
       }
       if (this.#ended) return undefined;
@@ -72,9 +81,17 @@ export class PersistentChannel {
    */
   watch(): void {
     if (this.#lookahead !== undefined || this.#ended || this.#next < this.#events.length) return;
-    const pending = this.#fill(false);
-    pending.catch(() => {});
-    this.#lookahead = pending;
+    this.#lookaheadDone = false;
+    // A failure of the read-ahead, between files, is the end of the connection, not a cut file.
+    this.#lookahead = this.#fill(false).then(
+      () => {
+        this.#lookaheadDone = true;
+      },
+      () => {
+        this.#ended = true;
+        this.#lookaheadDone = true;
+      },
+    );
   }
 
   async #fill(idleLimit = true): Promise<void> {
@@ -98,20 +115,11 @@ export class PersistentChannel {
     }
   }
 
-  /** True when a read-ahead already found the end of the connection. */
-  async endedBeforeNextFile(): Promise<boolean> {
+  /** True when a read-ahead already found the end of the connection (no waiting). */
+  endedBeforeNextFile(): boolean {
     if (this.#next < this.#events.length) return false;
-    const pending = this.#lookahead;
-    if (pending === undefined) return this.ended;
-    // Only a read that already completed tells anything; do not wait for the server.
-    const done = await Promise.race([
-      pending.then(
-        () => true,
-        () => true,
-      ),
-      Promise.resolve(false),
-    ]);
-    return done ? this.ended && this.#next >= this.#events.length : false;
+    if (this.#lookahead !== undefined && !this.#lookaheadDone) return false;
+    return this.ended;
   }
 
   /**
@@ -120,6 +128,16 @@ export class PersistentChannel {
    */
   get dropped(): boolean {
     return this.#dropped;
+  }
+
+  /**
+   * Closes a connection that broke inside a file (or that the client gave up on): the
+   * end says nothing about the server, which would otherwise look like one that closes
+   * after each file.
+   */
+  drop(): Promise<void> {
+    this.#dropped = true;
+    return this.close();
   }
 
   /** Closes the connection. Idempotent. */

@@ -3,6 +3,15 @@
  * file is its EOF marker (E: once the announced number of EOD markers arrived), so a
  * connection that closes inside a file is detected, never taken for the end of it.
  *
+ * A start offset (the `offsets` option, or a resume after a cut) is a `REST` right
+ * before `RETR`, on the kept connection. RFC 959 §3.5 makes the argument of REST in B
+ * and C a restart marker the server sent; @ftpkit/server's markers are the decimal file
+ * offset (and it takes any offset), Hermes takes REST in MODE B as a byte offset. In
+ * E, GridFTP and @ftpkit/server take a byte offset (GridFTP also a range marker
+ * `0-N`, which means the same). A server that sent restart markers of another shape is
+ * resumed at its last marker; a refused REST makes the server start at 0, and the bytes
+ * already delivered are skipped.
+ *
  * @module
  */
 
@@ -12,6 +21,7 @@ import {
   FtpTimeoutError,
   TruncatedTransferError,
 } from "@ftpkit/errors";
+import type { ModeEvent } from "@ftpkit/modes";
 import { parseHashReply, parseSizeReply, type Reply } from "@ftpkit/reply";
 import { replyError } from "./control-connection.ts";
 import { type Deferred, deferred } from "./deferred.ts";
@@ -22,7 +32,6 @@ import {
   askHash,
   type FileRequest,
   fitsTransfer,
-  PerFileTransfer,
   settleQuietly,
 } from "./per-file-transfer.ts";
 import { PersistentChannel } from "./persistent-channel.ts";
@@ -31,6 +40,8 @@ import { waitFor } from "./timeouts.ts";
 
 const fitsSize = (code: number): boolean => code === 213;
 const fitsOk = (code: number): boolean => code >= 200 && code < 300;
+const fitsRest = (code: number): boolean => code === 350;
+const ignore = (): void => {};
 
 /** A file over the lane's persistent data connection. */
 export class PersistentTransfer implements BodySource {
@@ -41,19 +52,32 @@ export class PersistentTransfer implements BodySource {
   #sizeReply: Promise<Reply> | undefined;
   #hash: Promise<Reply> | undefined;
   #digest: Digest | undefined;
+  /** RETR's final reply, and the reply itself once it came. */
   #final: Promise<Reply> | undefined;
-  #preliminary: Deferred<Reply> = deferred<Reply>();
-  #channel: Promise<PersistentChannel> | undefined;
+  #finalReply: Reply | undefined;
+  /** RETR's 1yz once it came; a deferred only while someone waits for it. */
+  #preliminaryReply: Reply | undefined;
+  #preliminary: Deferred<Reply> | undefined;
+  /** The REST of the current attempt, when it starts past 0. */
+  #rest: Promise<Reply> | undefined;
+  /** The connection of the current attempt, and the same once it is open. */
+  #channelPromise: Promise<PersistentChannel> | undefined;
+  #channel: PersistentChannel | undefined;
+  /** File offset of the next byte handed out. */
   #position: number;
+  /** File offset of the next byte the server sends in this attempt (below #position: skipped). */
+  #wire: number;
+  /** The last restart marker of this file (B, C) and the file offset it stands for. */
+  #marker: { text: string; at: number } | undefined;
   #eof = false;
   #eods = 0;
   #eodCount = 1;
   #done = false;
   #cancelled: FtpError | undefined;
   #pulling: Promise<unknown> | undefined;
-  #fallback: PerFileTransfer | undefined;
   #sent = false;
   #reopened = false;
+  #resumes = 0;
   #preliminaries = 0;
   #finished = false;
 
@@ -62,6 +86,7 @@ export class PersistentTransfer implements BodySource {
     this.#request = request;
     this.mode = mode;
     this.#position = request.offset;
+    this.#wire = request.offset;
   }
 
   get size(): number | undefined {
@@ -79,14 +104,14 @@ export class PersistentTransfer implements BodySource {
   }
 
   /**
-   * Writes SIZE and RETR for this file now, behind the transfer in flight: only when
-   * the lane's persistent connection is proven and open.
+   * Writes SIZE, REST (with an offset) and RETR for this file now, behind the transfer
+   * in flight: only when the lane's persistent connection is proven and open.
    */
   sendAhead(): void {
     if (this.#sent) return;
     const channel = this.#lane.persistent;
     if (channel === undefined) return;
-    this.#send(Promise.resolve(channel));
+    this.#send(channel);
   }
 
   /**
@@ -96,24 +121,22 @@ export class PersistentTransfer implements BodySource {
    */
   async start(): Promise<void> {
     if (!this.#sent) {
-      const mode = this.#lane.setMode(this.mode);
-      if (mode !== undefined && this.#lane.modeSupport.get(this.mode) !== true) {
+      const lane = this.#lane;
+      const mode = lane.setMode(this.mode);
+      if (mode !== undefined && lane.modeSupport.get(this.mode) !== true) {
         const reply = await mode;
         if (reply.code >= 300) {
-          this.#lane.modeSupport.set(this.mode, false);
+          lane.modeSupport.set(this.mode, false);
           throw replyError(reply, "MODE", this.mode);
         }
-        this.#lane.modeSupport.set(this.mode, true);
+        lane.modeSupport.set(this.mode, true);
       }
-      let channel = this.#lane.persistent;
-      if (
-        channel !== undefined &&
-        (channel.mode !== this.mode || (await channel.endedBeforeNextFile()))
-      ) {
-        this.#lane.dropPersistent();
+      let channel = lane.persistent;
+      if (channel !== undefined && (channel.mode !== this.mode || channel.endedBeforeNextFile())) {
+        lane.dropPersistent();
         channel = undefined;
       }
-      this.#send(channel === undefined ? undefined : Promise.resolve(channel));
+      this.#send(channel);
     }
     try {
       await this.#accepted();
@@ -123,16 +146,12 @@ export class PersistentTransfer implements BodySource {
   }
 
   /** Writes the commands; opens a new data connection when `channel` is undefined. */
-  #send(channel: Promise<PersistentChannel> | undefined): void {
+  #send(channel: PersistentChannel | undefined): void {
     this.#sent = true;
     const lane = this.#lane;
-    const { control } = lane;
     const { path, signal } = this.#request;
     if (this.#request.size && this.#sizeReply === undefined) {
-      this.#sizeReply = control.send("SIZE", path, {
-        fits: fitsSize,
-        ...(signal ? { signal } : {}),
-      });
+      this.#sizeReply = lane.control.send("SIZE", path, { fits: fitsSize, signal });
     }
     if (this.#request.verify && this.#hash === undefined && this.#position === 0) {
       const hash = askHash(lane, path);
@@ -141,10 +160,26 @@ export class PersistentTransfer implements BodySource {
         this.#digest = createDigest(hash.algorithm);
       }
     }
-    this.#preliminary = deferred<Reply>();
-    if (channel !== undefined) this.#sendRetr();
-    this.#channel = channel ?? this.#openChannel();
-    this.#channel.catch(() => {});
+    // A new attempt: no reply so far is its own (RETR goes out below, or once the new
+    // connection is on its way).
+    this.#final = undefined;
+    this.#finalReply = undefined;
+    this.#finished = false;
+    this.#preliminaryReply = undefined;
+    this.#preliminary = undefined;
+    this.#rest = undefined;
+    if (channel === undefined) {
+      this.#channel = undefined;
+      const opening = this.#openChannel();
+      this.#channelPromise = opening;
+      opening.then((ch) => {
+        if (this.#channelPromise === opening) this.#channel = ch;
+      }, ignore);
+    } else {
+      this.#sendRetr();
+      this.#channel = channel;
+      this.#channelPromise = Promise.resolve(channel);
+    }
   }
 
   /** Opens the persistent connection (B, C passive; E active, the server connects) and sends RETR. */
@@ -153,9 +188,9 @@ export class PersistentTransfer implements BodySource {
     const { control, connector } = lane;
     const { signal } = this.#request;
     lane.dropPersistent();
-    // The mode may have changed since this file's commands were planned (a cut file of
-    // this retrieve was resumed in MODE S): the new connection must carry this mode.
-    void lane.setMode(this.mode)?.catch(() => {});
+    // The mode may have changed since this file's commands were planned (a MODE S file
+    // in between): the new connection must carry this mode.
+    void lane.setMode(this.mode)?.catch(ignore);
     let channel: PersistentChannel;
     if (this.mode === "E" || lane.settings.dataConnection === "active") {
       // GridFTP: for RETR the server is the sender and must be the active side, so PORT;
@@ -192,21 +227,31 @@ export class PersistentTransfer implements BodySource {
     return channel;
   }
 
+  /** REST (past offset 0) and RETR, one after the other: nothing may come between them. */
   #sendRetr(): void {
+    const { control } = this.#lane;
     const { path } = this.#request;
-    this.#finished = false;
-    const final = this.#lane.control.send("RETR", path, {
+    const at = this.#restPoint();
+    this.#wire = at.offset;
+    if (at.offset > 0) {
+      // Right before RETR: inetutils ftpd forgets a REST followed by another command.
+      this.#rest = control.send("REST", at.argument, { fits: fitsRest });
+    }
+    const final = control.send("RETR", path, {
       transfer: true,
       fits: fitsTransfer,
       onPreliminary: (reply) => {
         this.#preliminaries++;
-        this.#preliminary.resolve(reply);
+        this.#preliminaryReply ??= reply;
+        this.#preliminary?.resolve(reply);
       },
     });
     this.#final = final;
     final.then(
-      () => {
-        if (this.#final === final) this.#finished = true;
+      (reply) => {
+        if (this.#final !== final) return;
+        this.#finished = true;
+        this.#finalReply = reply;
       },
       () => {
         if (this.#final === final) this.#finished = true;
@@ -214,13 +259,52 @@ export class PersistentTransfer implements BodySource {
     );
   }
 
-  /** Waits for the 1yz of RETR, or its refusal. */
+  /**
+   * Where the next attempt starts and the REST argument that says so: the offset reached,
+   * in decimal; in B and C the server's last restart marker when its markers are not
+   * decimal offsets (RFC 959 §3.5: REST takes the marker as the server sent it).
+   */
+  #restPoint(): { offset: number; argument: string } {
+    const marker = this.#marker;
+    if (marker !== undefined && marker.text !== String(marker.at) && marker.at > 0) {
+      return { offset: marker.at, argument: marker.text };
+    }
+    return { offset: this.#position, argument: String(this.#position) };
+  }
+
+  /** Waits for the 1yz of RETR, or its refusal; then for the outcome of REST. */
   async #accepted(): Promise<void> {
+    // Written ahead, a file's 1yz has often come by the time it is started.
+    const first =
+      this.#preliminaryReply !== undefined && this.#channel !== undefined
+        ? undefined
+        : await this.#firstReply();
+    if (first !== undefined && first.code >= 300) {
+      await this.#refused(first);
+      return;
+    }
+    if (this.#rest !== undefined) {
+      const rest = await this.#rest;
+      if (rest.code !== 350) {
+        // The server sends from the start: what was delivered already is skipped.
+        this.#wire = 0;
+        this.#lane.settings.trace?.({
+          type: "notice",
+          message: `REST refused for "${this.#request.path}" ("${rest.code} ${rest.message}"); skipping ${this.#position} bytes`,
+        });
+      }
+    }
+  }
+
+  /** The first reply of RETR: undefined for its 1yz, else its final reply. */
+  async #firstReply(): Promise<Reply | undefined> {
     const lane = this.#lane;
     const { path } = this.#request;
-    const channel = this.#channel!;
+    const channel = this.#channelPromise!;
+    this.#preliminary ??= deferred<Reply>();
+    if (this.#preliminaryReply !== undefined) this.#preliminary.resolve(this.#preliminaryReply);
     let failure: unknown;
-    const first = await Promise.race([
+    return Promise.race([
       this.#preliminary.promise.then(() => undefined),
       (async (): Promise<Reply> => {
         // The data connection opens before RETR (B, C) or after it (E); either way wait
@@ -242,37 +326,43 @@ export class PersistentTransfer implements BodySource {
       }
       throw error;
     });
-    if (first === undefined || first.code < 300) return;
-    // A server that closed the "persistent" connection after the last file (Hermes)
-    // refuses the next RETR: once, open a new connection and ask again.
-    const ch = await channel.catch(() => undefined);
-    if (
-      !this.#reopened &&
+  }
+
+  /**
+   * RETR was refused. Written ahead on a connection that has gone since (a server that
+   * closed it after the last file, Hermes; or a cut file resumed over a new one), it is
+   * asked again, once, on the lane's connection or a new one.
+   */
+  async #refused(first: Reply): Promise<void> {
+    const lane = this.#lane;
+    const ch = await this.#channelPromise!.catch(() => undefined);
+    const gone =
       ch !== undefined &&
       (ch.filesCarried > 0 || ch.dropped) &&
-      (first.code === 425 || first.code === 426 || ch.ended)
-    ) {
-      this.#reopened = true;
-      if (!ch.dropped) {
-        // The server closed it after a file: from now on this mode gets a connection per
-        // file on this session. (A connection we dropped ourselves, after a cut, says
-        // nothing about the server.)
-        lane.perFileModes.add(this.mode);
-      }
-      lane.dropPersistent();
-      lane.settings.trace?.({
-        type: "notice",
-        message: ch.dropped
-          ? `the MODE ${this.mode} data connection was closed after a cut file; opening a new one`
-          : `the server dropped the MODE ${this.mode} data connection; opening a new one`,
-      });
-      this.#final = undefined;
-      this.#preliminary = deferred<Reply>();
-      this.#channel = this.#openChannel();
-      this.#channel.catch(() => {});
+      (first.code === 425 || first.code === 426 || ch.ended);
+    if (this.#reopened || !gone) throw replyError(first, "RETR", this.#request.path);
+    this.#reopened = true;
+    const current = lane.persistent;
+    if (current !== undefined && current !== ch && current.mode === this.mode && !current.ended) {
+      // The lane has a connection again (a cut file was resumed over it): ask there.
+      this.#send(current);
       return this.#accepted();
     }
-    throw replyError(first, "RETR", path);
+    if (!ch.dropped) {
+      // The server closed it after a file: from now on this mode gets a connection per
+      // file on this session. (A connection we dropped ourselves, after a cut, says
+      // nothing about the server.)
+      lane.perFileModes.add(this.mode);
+    }
+    lane.dropPersistent();
+    lane.settings.trace?.({
+      type: "notice",
+      message: ch.dropped
+        ? `the MODE ${this.mode} data connection was closed after a cut file; opening a new one`
+        : `the server dropped the MODE ${this.mode} data connection; opening a new one`,
+    });
+    this.#send(undefined);
+    return this.#accepted();
   }
 
   async pull(): Promise<Uint8Array[] | undefined> {
@@ -286,43 +376,38 @@ export class PersistentTransfer implements BodySource {
   }
 
   async #pull(): Promise<Uint8Array[] | undefined> {
-    if (this.#fallback !== undefined) return this.#pullFallback();
-    const out: Uint8Array[] = [];
+    let out: Uint8Array[] | undefined;
     for (;;) {
       if (this.#cancelled !== undefined) throw this.#cancelled;
       if (this.#done) return undefined;
-      let channel: PersistentChannel;
-      let event: Awaited<ReturnType<PersistentChannel["next"]>>;
-      try {
-        channel = await this.#channel!;
-        event = await channel.next();
-      } catch (error) {
-        if (this.#cancelled !== undefined) throw this.#cancelled;
-        await this.#resume(error);
-        return this.#pullFallback();
-      }
+      let channel = this.#channel;
+      let event: ModeEvent | undefined = channel?.take();
       if (event === undefined) {
-        await this.#resume(
-          new TruncatedTransferError(
-            `The MODE ${this.mode} data connection closed before "${this.#request.path}" began`,
-            {
-              bytesDelivered: this.#position - this.#request.offset,
-              path: this.#request.path,
-            },
-          ),
-        );
-        return this.#pullFallback();
+        try {
+          channel ??= await this.#channelPromise!;
+          event = await channel.next();
+        } catch (error) {
+          if (this.#cancelled !== undefined) throw this.#cancelled;
+          await this.#resume(error);
+          continue;
+        }
+        if (event === undefined) {
+          const { path, offset } = this.#request;
+          await this.#resume(
+            new TruncatedTransferError(
+              this.#position === offset && this.#wire === this.#position
+                ? `The MODE ${this.mode} data connection closed before "${path}" began`
+                : `The MODE ${this.mode} data connection closed after ${this.#position} bytes of "${path}", before its EOF marker`,
+              { bytesDelivered: this.#position - offset, path },
+            ),
+          );
+          continue;
+        }
       }
       switch (event.type) {
         case "data": {
-          if (event.offset !== undefined && event.offset !== this.#position) {
-            throw new FtpProtocolError(
-              `MODE E block for "${this.#request.path}" at offset ${event.offset}, expected ${this.#position} (one stream keeps blocks in order)`,
-            );
-          }
-          this.#position += event.data.length;
-          this.#digest?.update(event.data);
-          out.push(event.data);
+          const chunk = this.#take(event.data, event.offset);
+          if (chunk !== undefined) (out ??= []).push(chunk);
           break;
         }
         case "eof":
@@ -332,31 +417,56 @@ export class PersistentTransfer implements BodySource {
         case "eod":
           this.#eods++;
           break;
+        case "restart":
+          this.#marker = { text: event.marker, at: this.#wire };
+          break;
         default:
-          // EOR under file structure and restart markers carry nothing for a download.
+          // EOR under file structure carries nothing for a download.
           break;
       }
-      const complete = this.#eof && (this.mode !== "E" || this.#eods >= this.#eodCount);
-      if (complete) {
-        channel.filesCarried++;
-        channel.watch();
+      if (this.#eof && (this.mode !== "E" || this.#eods >= this.#eodCount)) {
+        channel!.filesCarried++;
+        channel!.watch();
         await this.#complete();
-        return out.length > 0 ? out : undefined;
+        return out;
       }
-      if (out.length > 0) return out;
+      if (out !== undefined) return out;
     }
+  }
+
+  /** The file bytes of a data block: none below the offset already delivered. */
+  #take(data: Uint8Array, offset: number | undefined): Uint8Array | undefined {
+    const at = this.#wire;
+    if (offset !== undefined && offset !== at) {
+      throw new FtpProtocolError(
+        `MODE E block for "${this.#request.path}" at offset ${offset}, expected ${at} (one stream keeps blocks in order)`,
+      );
+    }
+    this.#wire = at + data.length;
+    let bytes = data;
+    if (at < this.#position) {
+      // REST refused, or resumed at an earlier restart marker: these bytes were delivered.
+      if (this.#wire <= this.#position) return undefined;
+      bytes = data.subarray(this.#position - at);
+    }
+    if (bytes.length === 0) return undefined;
+    this.#position += bytes.length;
+    this.#digest?.update(bytes);
+    return bytes;
   }
 
   /** The EOF marker arrived: check the final reply, SIZE and HASH. */
   async #complete(): Promise<void> {
     const lane = this.#lane;
-    const reply = await waitFor(this.#final!, {
-      ms: lane.settings.timeout,
-      what: `Waiting for the end of "RETR ${this.#request.path}"`,
-    }).catch((error: unknown) => {
-      if (error instanceof FtpTimeoutError) void lane.control.destroy(error);
-      throw error;
-    });
+    const reply =
+      this.#finalReply ??
+      (await waitFor(this.#final!, {
+        ms: lane.settings.timeout,
+        what: `Waiting for the end of "RETR ${this.#request.path}"`,
+      }).catch((error: unknown) => {
+        if (error instanceof FtpTimeoutError) void lane.control.destroy(error);
+        throw error;
+      }));
     this.#done = true;
     if (reply.code >= 400) {
       throw new TruncatedTransferError(
@@ -375,13 +485,12 @@ export class PersistentTransfer implements BodySource {
         `"${this.#request.path}" has ${this.#position} bytes up to its EOF marker, SIZE said ${size}: it changed during the transfer`,
       );
     }
-    await this.#verifyHash();
+    if (this.#hash !== undefined) await this.#verifyHash(this.#hash);
     lane.stats.filesRetrieved++;
   }
 
-  async #verifyHash(): Promise<void> {
-    if (this.#hash === undefined) return;
-    const reply = await this.#hash;
+  async #verifyHash(hash: Promise<Reply>): Promise<void> {
+    const reply = await hash;
     if (reply.code >= 400) return;
     const value = parseHashReply(reply);
     if (value.start !== 0) return;
@@ -397,73 +506,47 @@ export class PersistentTransfer implements BodySource {
 
   /**
    * The connection failed inside the file: it is gone for every later file too. The rest
-   * of this file comes over a stream-mode connection with REST at the offset reached.
+   * of this file comes over a new connection in the same mode, with REST at the offset
+   * reached (or the last restart marker); the next files go on over it.
    */
   async #resume(cause: unknown): Promise<void> {
     const lane = this.#lane;
-    lane.dropPersistent();
-    if (this.#final !== undefined) await settleQuietly(this.#final, lane.settings.timeout);
-    if (!lane.control.open || this.#request.retries <= 0) {
+    const { path, offset, retries } = this.#request;
+    const broken = this.#channel ?? (await this.#channelPromise?.catch(() => undefined));
+    if (broken !== undefined) {
+      if (lane.persistent === broken) lane.persistent = undefined;
+      void broken.drop();
+    }
+    if (this.#final !== undefined && !this.#finished) {
+      await settleQuietly(this.#final, lane.settings.timeout);
+    }
+    if (!lane.control.open || this.#resumes >= retries) {
+      const message = cause instanceof Error ? cause.message : String(cause);
       throw new TruncatedTransferError(
-        `"${this.#request.path}" stopped after ${this.#position} bytes: ${cause instanceof Error ? cause.message : String(cause)}`,
-        { bytesDelivered: this.#position - this.#request.offset, path: this.#request.path, cause },
+        `"${path}" stopped after ${this.#position} bytes${this.#resumes > 0 ? ` and ${this.#resumes} resumes` : ""}: ${message}`,
+        { bytesDelivered: this.#position - offset, path, cause },
       );
     }
+    this.#resumes++;
     lane.settings.trace?.({
       type: "notice",
-      message: `resuming "${this.#request.path}" at ${this.#position} in MODE S`,
+      message: `resuming "${path}" at ${this.#position} in MODE ${this.mode} (attempt ${this.#resumes} of ${retries})`,
     });
-    const fallback = new PerFileTransfer(
-      lane,
-      {
-        ...this.#request,
-        offset: this.#position,
-        size: false,
-        knownSize: this.#size,
-        verify: false,
-        retries: this.#request.retries - 1,
-      },
-      "S",
-    );
-    this.#fallback = fallback;
-    await fallback.start();
-  }
-
-  async #pullFallback(): Promise<Uint8Array[] | undefined> {
-    const chunks = await this.#fallback!.pull();
-    if (chunks === undefined) {
-      this.#done = true;
-      const size = this.#size;
-      if (size !== undefined && this.#position !== size) {
-        throw new TruncatedTransferError(
-          `"${this.#request.path}" has ${this.#position} of ${size} bytes`,
-          {
-            bytesDelivered: this.#position - this.#request.offset,
-            path: this.#request.path,
-          },
-        );
-      }
-      await this.#verifyHash();
-      return undefined;
-    }
-    for (const c of chunks) {
-      this.#position += c.length;
-      this.#digest?.update(c);
-    }
-    return chunks;
+    this.#eof = false;
+    this.#eods = 0;
+    this.#eodCount = 1;
+    this.#reopened = false;
+    this.#send(undefined);
+    await this.#accepted();
   }
 
   async cancel(reason: FtpError): Promise<void> {
     if (this.#done || this.#cancelled !== undefined) return;
     this.#cancelled = reason;
     const lane = this.#lane;
-    if (this.#fallback !== undefined) {
-      await this.#fallback.cancel(reason);
-      return;
-    }
-    if (lane.abortEndsSession && this.#final !== undefined && this.#channel !== undefined) {
+    if (lane.abortEndsSession && this.#final !== undefined && this.#channelPromise !== undefined) {
       // GridFTP ends the session on ABOR: read the rest of the file and drop it instead.
-      await this.#pulling?.catch(() => {});
+      await this.#pulling?.catch(ignore);
       this.#cancelled = undefined;
       try {
         while ((await this.#pull()) !== undefined) {
@@ -476,17 +559,14 @@ export class PersistentTransfer implements BodySource {
       return;
     }
     // Closing the connection stops the data; the server ends RETR with 426, then ABOR.
-    const channel = await this.#channel?.catch(() => undefined);
+    const channel = await this.#channelPromise?.catch(() => undefined);
     if (channel !== undefined) {
       channel.data.fail(reason);
       if (lane.persistent === channel) lane.dropPersistent();
     } else {
-      void this.#channel?.then(
-        (ch) => ch.close(),
-        () => {},
-      );
+      void this.#channelPromise?.then((ch) => ch.close(), ignore);
     }
-    await this.#pulling?.catch(() => {});
+    await this.#pulling?.catch(ignore);
     const final = this.#final;
     if (final === undefined) return;
     const self = this;
@@ -507,7 +587,7 @@ export class PersistentTransfer implements BodySource {
 
   /** Waits for the replies of a transfer written ahead that will not be read (after a break). */
   async forget(): Promise<void> {
-    if (this.#final === undefined) return;
+    if (this.#final === undefined || this.#finished) return;
     await settleQuietly(this.#final, this.#lane.settings.timeout);
   }
 }

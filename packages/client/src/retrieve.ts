@@ -19,7 +19,7 @@ import type { ModeChoice, RetrieveOptions, RetrieveProgress, UsedMode } from "./
 import { type FileRequest, PerFileTransfer } from "./per-file-transfer.ts";
 import { PersistentTransfer } from "./persistent-transfer.ts";
 import { RetrievedFile } from "./retrieved-file.ts";
-import { abortError, throwIfAborted, waitFor } from "./timeouts.ts";
+import { AbortFanout, abortError, throwIfAborted, waitFor } from "./timeouts.ts";
 
 /** Where lanes come from: the session's own, and new ones for `concurrency`. */
 export interface LaneSource {
@@ -46,7 +46,11 @@ interface Plan {
   retries: number;
   lookahead: number;
   offsets: (path: string) => number;
-  signal: AbortSignal | undefined;
+  /**
+   * The caller's signal behind one listener: every command, connect and wait of the
+   * retrieve subscribes here, not to the caller's signal.
+   */
+  signal: AbortFanout | undefined;
   onProgress: ((progress: RetrieveProgress) => void) | undefined;
 }
 
@@ -114,7 +118,7 @@ function plan(options: RetrieveOptions): Plan {
         throw new FtpUsageError(`The offset of "${p}" must be a whole number >= 0`);
       return n;
     },
-    signal: options.signal,
+    signal: options.signal === undefined ? undefined : new AbortFanout(options.signal),
     onProgress: options.onProgress,
   };
 }
@@ -131,9 +135,9 @@ export async function* retrieveFiles(
   options: RetrieveOptions,
   completedBefore: readonly string[] = [],
 ): AsyncGenerator<RetrievedFile, void, undefined> {
+  if (paths.length === 0) return;
   const p = plan(options);
   const tally = new Tally(paths, completedBefore);
-  if (paths.length === 0) return;
   try {
     if (p.concurrency === 1 || paths.length === 1) yield* oneLane(source, paths, p, tally);
     else yield* manyLanes(source, paths, p, tally);
@@ -143,6 +147,8 @@ export async function* retrieveFiles(
     // The session is still there (a refused MODE, errors: "throw"): the error as it is.
     if (source.current().control.open) throw error;
     throw tally.interrupted(error);
+  } finally {
+    p.signal?.dispose();
   }
 }
 
@@ -388,7 +394,7 @@ async function* oneLane(
   const onAbort = (): void => {
     if (current !== undefined) void current.abort(abortError(p.signal!, "The retrieve"));
   };
-  p.signal?.addEventListener("abort", onAbort);
+  p.signal?.add(onAbort);
   try {
     for (let i = 0; i < paths.length; ) {
       let file: RetrievedFile;
@@ -416,7 +422,7 @@ async function* oneLane(
       i++;
     }
   } finally {
-    p.signal?.removeEventListener("abort", onAbort);
+    p.signal?.delete(onAbort);
     if (current !== undefined) {
       await current.abort(
         new FtpAbortError(`The retrieve stopped while "${current.path}" was in flight`),
@@ -463,7 +469,7 @@ async function* manyLanes(
     stopping = true;
     for (const f of active) void f.abort(abortError(p.signal!, "The retrieve"));
   };
-  p.signal?.addEventListener("abort", onAbort);
+  p.signal?.add(onAbort);
 
   const claim = (): number => (retry.length > 0 ? retry.shift()! : next++);
   const settle = (i: number, error: unknown): void => {
@@ -571,7 +577,7 @@ async function* manyLanes(
       throwIfAborted(p.signal, "The retrieve");
     }
   } finally {
-    p.signal?.removeEventListener("abort", onAbort);
+    p.signal?.delete(onAbort);
     stopping = true;
     for (const f of active) {
       await f.abort(new FtpAbortError(`The retrieve stopped while "${f.path}" was in flight`));

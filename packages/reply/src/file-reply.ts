@@ -79,7 +79,8 @@ export interface HashReply {
  *
  * @param reply the reply, or its message text
  * @throws {FtpReplyError} when the code is not 213
- * @throws {FtpProtocolError} when malformed
+ * @throws {FtpProtocolError} when malformed, or when the byte range is beyond 2^53 or
+ *   its start after its end
  *
  * @example
  * ```ts
@@ -96,10 +97,19 @@ export function parseHashReply(reply: Reply | string): HashReply {
       `The HASH reply ${quote(text)} is not "<algorithm> <start>-<end> <hash> <name>"`,
     );
   }
+  const start = Number(m[2]);
+  const end = Number(m[3]);
+  // Byte positions beyond 2^53 cannot be held exactly (a long digit run is Infinity).
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start > end) {
+    throw malformed(
+      reply,
+      `The HASH reply ${quote(text)} has a byte range beyond 2^53 or with its start after its end`,
+    );
+  }
   return {
     algorithm: m[1]!,
-    start: Number(m[2]),
-    end: Number(m[3]),
+    start,
+    end,
     hash: m[4]!.toLowerCase(),
     path: m[5] ?? "",
   };

@@ -56,6 +56,14 @@ export function parseFtpTimeMs(text: string): number | undefined {
   return utcMs(y, mo - 1, d, h, mi, sec, ms);
 }
 
+/** The largest distance from the epoch a Date can hold, in ms (ECMA-262 §21.4.1.1). */
+const MAX_DATE_MS = 8.64e15;
+
+/** A Date for milliseconds since the epoch, or `undefined` when no valid Date has that time. */
+export function dateOfMs(ms: number): Date | undefined {
+  return Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS ? new Date(ms) : undefined;
+}
+
 /** Date.UTC, also for years 0-99 (which Date.UTC maps to 1900-1999). */
 export function utcMs(
   y: number,

@@ -48,6 +48,7 @@ export {
 export { formatReply, isNegative, isPositive, isPreliminary, type Reply } from "./reply.ts";
 export {
   DEFAULT_MAX_LINE_LENGTH,
+  DEFAULT_MAX_REPLY_BYTES,
   DEFAULT_MAX_REPLY_LINES,
   ReplyParser,
   type ReplyParserOptions,

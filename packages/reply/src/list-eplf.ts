@@ -6,7 +6,10 @@
  */
 
 import type { FileEntry } from "./file-entry.ts";
+import { dateOfMs } from "./ftp-time.ts";
 import { permissionsFromMode } from "./unix-mode.ts";
+
+const DIGITS = /^\d+$/;
 
 /** Parses an EPLF line, or returns `undefined` when the line is not one. */
 export function parseEplfLine(line: string): FileEntry | undefined {
@@ -24,13 +27,18 @@ export function parseEplfLine(line: string): FileEntry | undefined {
       case "r":
         retrievable = true;
         break;
-      case "s":
-        if (/^\d+$/.test(value)) entry.size = Number(value);
+      case "s": {
+        // Beyond 2^53 a size cannot be held exactly: left out, as in every other parser.
+        const size = DIGITS.test(value) ? Number(value) : Number.NaN;
+        if (Number.isSafeInteger(size)) entry.size = size;
         break;
-      case "m":
-        // Seconds since the Unix epoch, UTC.
-        if (/^\d+$/.test(value)) entry.modifiedAt = new Date(Number(value) * 1000);
+      }
+      case "m": {
+        // Seconds since the Unix epoch, UTC; a time a Date cannot hold is left out.
+        const modifiedAt = DIGITS.test(value) ? dateOfMs(Number(value) * 1000) : undefined;
+        if (modifiedAt !== undefined) entry.modifiedAt = modifiedAt;
         break;
+      }
       case "i":
         if (value !== "") entry.unique = value;
         break;

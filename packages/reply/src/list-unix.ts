@@ -61,18 +61,20 @@ export function parseUnixLine(line: string, now: Date): FileEntry | undefined {
   // The date is the first place where "<size> <date>" fits; owner/group come before it.
   for (let m = 2; m + 2 < count; m++) {
     if (!dateAt(line, m, count, nowMs)) continue;
-    let size = digits(line, m - 1);
+    // Any number of digits is a size; one beyond 2^53 is left out (as parseSizeReply
+    // refuses it), the entry stays.
+    let size = digits(line, m - 1, 0, Number.POSITIVE_INFINITY);
     let device: { major: number; minor: number } | undefined;
     let sizeIndex = m - 1;
     if (size < 0) {
       // Devices show "major, minor" (one or two words) instead of a size.
       const dev = /^(\d+),(\d+)$/.exec(line.slice(starts[m - 1]!, ends[m - 1]!));
       if (dev === null) continue;
-      device = { major: Number(dev[1]), minor: Number(dev[2]) };
+      device = deviceOf(Number(dev[1]), Number(dev[2]));
     } else if (m >= 3 && line.charCodeAt(ends[m - 2]! - 1) === 0x2c) {
-      const major = digits(line, m - 2, 1);
+      const major = digits(line, m - 2, 1, Number.POSITIVE_INFINITY);
       if (major >= 0) {
-        device = { major, minor: size };
+        device = deviceOf(major, size);
         sizeIndex = m - 2;
         size = -1;
       }
@@ -82,6 +84,11 @@ export function parseUnixLine(line: string, now: Date): FileEntry | undefined {
     return build(line, modeWord, sizeIndex, size, device, nameStart);
   }
   return undefined;
+}
+
+/** Device numbers, or `undefined` when one is beyond 2^53 (it cannot be held exactly). */
+function deviceOf(major: number, minor: number): { major: number; minor: number } | undefined {
+  return Number.isSafeInteger(major) && Number.isSafeInteger(minor) ? { major, minor } : undefined;
 }
 
 function build(
@@ -115,9 +122,9 @@ function build(
   // owner: a numeric owner is commoner than a link count without one.
   let i = 1;
   if (sizeIndex - i >= 2) {
-    const links = digits(line, i);
+    const links = digits(line, i, 0, Number.POSITIVE_INFINITY);
     if (links >= 0) {
-      entry.links = links;
+      if (Number.isSafeInteger(links)) entry.links = links;
       i++;
     }
   }

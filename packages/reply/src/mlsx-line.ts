@@ -37,10 +37,16 @@ export function parseMlsxLine(line: string): FileEntry {
     return { name, kind: "unknown", raw: line };
   }
   const facts = new Map<string, string>();
+  // The next "=" is searched again only once the facts have gone past it, so a run of
+  // ";;;…" without "=" is read once, not once per fact (linear time).
+  let eq = -1;
   for (let i = from; i < space; ) {
     let semi = line.indexOf(";", i);
     if (semi === -1 || semi > space) semi = space;
-    const eq = line.indexOf("=", i);
+    if (eq !== -2 && eq < i) {
+      eq = line.indexOf("=", i);
+      if (eq === -1) eq = -2;
+    }
     if (eq > i && eq < semi) facts.set(lowerAscii(line.slice(i, eq)), line.slice(eq + 1, semi));
     i = semi + 1;
   }
@@ -51,8 +57,10 @@ export function parseMlsxLine(line: string): FileEntry {
     entry.kind = kind;
     if (target !== undefined) entry.target = target;
   }
-  const size = facts.get("size") ?? facts.get("sizd");
-  if (size !== undefined && DIGITS.test(size)) entry.size = Number(size);
+  const sizeFact = facts.get("size") ?? facts.get("sizd");
+  // Beyond 2^53 a size cannot be held exactly: left out (the fact stays in `facts`).
+  const size = sizeFact !== undefined && DIGITS.test(sizeFact) ? Number(sizeFact) : Number.NaN;
+  if (Number.isSafeInteger(size)) entry.size = size;
   const modify = facts.get("modify");
   const modifiedMs = modify === undefined ? undefined : parseFtpTimeMs(modify);
   if (modifiedMs !== undefined) entry.modifiedAt = new Date(modifiedMs);

@@ -55,14 +55,13 @@ export function parsePasvReply(reply: Reply | string): HostPort {
   return { host: n.slice(0, 4).join("."), port };
 }
 
-/** `(|||port|)` with any delimiter; the address fields are empty in practice (RFC 2428 §3). */
-const EPSV = /\(([\x21-\x7e])([^)]*?)\1([^)]*?)\1(\d{1,5})\1\)/;
-const EPSV_BARE = /([\x21-\x2f\x3a-\x7e])\1\1(\d{1,5})\1/;
-
 /**
  * Decodes a 229 reply to EPSV: `229 Entering Extended Passive Mode (|||6446|)`. The
  * delimiter may be any printable ASCII character (RFC 2428 §3), the parentheses may be
  * missing.
+ *
+ * The text is scanned once, left to right, whatever it holds (a hostile server's reply
+ * line can be 8 KB of `(`): no regular expression with backtracking.
  *
  * @param reply the reply, or its message text
  * @returns the port; the host is the control connection's
@@ -77,8 +76,7 @@ const EPSV_BARE = /([\x21-\x2f\x3a-\x7e])\1\1(\d{1,5})\1/;
  */
 export function parseEpsvReply(reply: Reply | string): number {
   const text = replyText(reply, [229], "EPSV");
-  const m = EPSV.exec(text) ?? EPSV_BARE.exec(text);
-  const digits = m === null ? undefined : m.length === 5 ? m[4] : m[2];
+  const digits = parenthesizedPort(text) ?? barePort(text);
   const port = digits === undefined ? Number.NaN : Number(digits);
   if (!isPort(port)) {
     throw malformed(
@@ -87,6 +85,63 @@ export function parseEpsvReply(reply: Reply | string): number {
     );
   }
   return port;
+}
+
+const OPEN = 0x28;
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/**
+ * The port digits of the first `(<d>[net-prt]<d>[net-addr]<d><port><d>)` in the text
+ * (RFC 2428 §3; the address fields are empty in practice, and no field holds a `)`).
+ *
+ * Because no field holds a `)`, every `(` before a `)` ends there: the text falls into
+ * regions, each ending at a `)`, and each region is looked at a bounded number of times.
+ * In a region the delimiter `D` is the character before its `)`. The first `(D` of the
+ * region opens the match (a later one could only fit fewer ports), the first `D` after it
+ * ends `net-prt`, and the port is the longest run of 1-5 digits after that which ends
+ * before the closing `D` and follows a `D` (what the regular expression
+ * `\(([!-~])([^)]*?)\1([^)]*?)\1(\d{1,5})\1\)` matches, without its backtracking).
+ */
+function parenthesizedPort(text: string): string | undefined {
+  let from = 0;
+  for (let close = text.indexOf(")"); close !== -1; close = text.indexOf(")", from)) {
+    const region = from;
+    from = close + 1;
+    const d = text.charCodeAt(close - 1);
+    if (close - region < 6 || d < 0x21 || d > 0x7e) continue;
+    let open = region;
+    while (open < close - 5 && !(text.charCodeAt(open) === OPEN && text.charCodeAt(open + 1) === d))
+      open++;
+    if (open >= close - 5) continue;
+    let middle = open + 2;
+    while (middle < close - 3 && text.charCodeAt(middle) !== d) middle++;
+    if (middle >= close - 3) continue;
+    for (let k = Math.max(middle + 1, close - 7); k <= close - 3; k++) {
+      if (text.charCodeAt(k) !== d) continue;
+      let digits = true;
+      for (let j = k + 1; j < close - 1 && digits; j++) digits = isDigit(text.charCodeAt(j));
+      if (digits) return text.slice(k + 1, close - 1);
+    }
+  }
+  return undefined;
+}
+
+/** The port digits of the first `<d><d><d><port><d>` without parentheses (non-digit `d`). */
+function barePort(text: string): string | undefined {
+  const n = text.length;
+  for (let i = 0; i + 4 < n; i++) {
+    const d = text.charCodeAt(i);
+    if (d < 0x21 || d > 0x7e || isDigit(d)) continue;
+    if (text.charCodeAt(i + 1) !== d || text.charCodeAt(i + 2) !== d) continue;
+    let j = i + 3;
+    while (j < n && j - i - 3 < 6 && isDigit(text.charCodeAt(j))) j++;
+    const length = j - i - 3;
+    if (length >= 1 && length <= 5 && text.charCodeAt(j) === d) return text.slice(i + 3, j);
+  }
+  return undefined;
 }
 
 /**

@@ -17,6 +17,13 @@ export interface ReplyParserOptions {
   /** Most lines one reply may have. Default 10000 (a `STAT dir` listing comes as one reply). */
   maxReplyLines?: number;
   /**
+   * Most bytes one reply may have: the bytes of its lines, without their line ends.
+   * Default 1 MiB, far more than any FEAT, HELP or STAT reply of a real server; it keeps
+   * an unterminated banner of long lines from holding `maxLineLength` × `maxReplyLines`
+   * (80 MB) of text.
+   */
+  maxReplyBytes?: number;
+  /**
    * Called with a line that arrived outside a reply and does not start with a reply
    * code, and with the reply before it. Such lines are not replies and are otherwise
    * dropped. GridFTP sends one after echoing a command's CR LF:
@@ -30,6 +37,8 @@ export interface ReplyParserOptions {
 export const DEFAULT_MAX_LINE_LENGTH = 8192;
 /** Default {@link ReplyParserOptions.maxReplyLines}. */
 export const DEFAULT_MAX_REPLY_LINES = 10000;
+/** Default {@link ReplyParserOptions.maxReplyBytes}: 1 MiB. */
+export const DEFAULT_MAX_REPLY_BYTES = 1024 * 1024;
 
 /**
  * Incremental FTP reply parser (RFC 959 §4.2), sans-I/O: feed it the bytes of the
@@ -45,9 +54,9 @@ export const DEFAULT_MAX_REPLY_LINES = 10000;
  *   {@link ReplyParserOptions.onStrayLine}) is skipped, so one bad line cannot shift
  *   every later reply onto the wrong command. Before the first reply such a line means
  *   the peer is not an FTP server (an SSH or HTTP banner, say) and is an error.
- * - A line longer than `maxLineLength` or a reply with more than `maxReplyLines` lines
- *   throws {@link FtpProtocolError} as soon as the limit is passed; work is linear in
- *   the input and memory stays within the limits.
+ * - A line longer than `maxLineLength`, or a reply with more than `maxReplyLines` lines
+ *   or `maxReplyBytes` bytes, throws {@link FtpProtocolError} as soon as the limit is
+ *   passed; work is linear in the input and memory stays within the limits.
  *
  * After it has thrown, the parser is broken: every later `push` throws the same error.
  *
@@ -64,11 +73,14 @@ export const DEFAULT_MAX_REPLY_LINES = 10000;
 export class ReplyParser {
   readonly #lines: LineReader;
   readonly #maxReplyLines: number;
+  readonly #maxReplyBytes: number;
   readonly #onStrayLine: ((line: string, previous: Reply | undefined) => void) | undefined;
   #out: Reply[] = [];
   /** Code of the open multi-line reply, or -1. */
   #openCode = -1;
   #openLines: string[] = [];
+  /** Bytes of the open multi-line reply's lines so far. */
+  #openBytes = 0;
   #previous: Reply | undefined;
   #failure: FtpProtocolError | undefined;
 
@@ -78,10 +90,15 @@ export class ReplyParser {
       throw new RangeError(`maxReplyLines must be a positive integer, got ${maxReplyLines}`);
     }
     this.#maxReplyLines = maxReplyLines;
+    const maxReplyBytes = options.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
+    if (!Number.isSafeInteger(maxReplyBytes) || maxReplyBytes < 1) {
+      throw new RangeError(`maxReplyBytes must be a positive integer, got ${maxReplyBytes}`);
+    }
+    this.#maxReplyBytes = maxReplyBytes;
     this.#onStrayLine = options.onStrayLine;
     this.#lines = new LineReader(
       options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH,
-      (bytes) => this.#line(decodeText(bytes)),
+      (bytes) => this.#line(decodeText(bytes), bytes.length),
       "reply line",
     );
   }
@@ -95,7 +112,7 @@ export class ReplyParser {
    * Feeds bytes from the control connection.
    *
    * @returns every reply this chunk completed, in order (often none, often one)
-   * @throws {FtpProtocolError} on a line or a reply over the limits, or a first line
+   * @throws {FtpProtocolError} on a line or a reply over the limits (length, lines, bytes), or a first line
    *   that is not a reply
    */
   push(chunk: Uint8Array): Reply[] {
@@ -132,7 +149,7 @@ export class ReplyParser {
     }
   }
 
-  #line(text: string): void {
+  #line(text: string, bytes: number): void {
     const openCode = this.#openCode;
     if (openCode === -1) {
       const code = leadingCode(text);
@@ -141,6 +158,8 @@ export class ReplyParser {
         return;
       }
       const lineText = text.length > 4 ? text.slice(4) : "";
+      this.#openBytes = bytes;
+      this.#checkBytes(code);
       if (text.charCodeAt(3) === 0x2d) {
         this.#openCode = code;
         this.#openLines = [lineText];
@@ -158,6 +177,8 @@ export class ReplyParser {
         { code },
       );
     }
+    this.#openBytes += bytes;
+    this.#checkBytes(openCode);
     if (leadingCode(text) === openCode) {
       const lineText = text.length > 4 ? text.slice(4) : "";
       this.#openLines.push(lineText);
@@ -170,6 +191,17 @@ export class ReplyParser {
       return;
     }
     this.#openLines.push(text);
+  }
+
+  /** Throws once the reply being read has more than `maxReplyBytes` bytes. */
+  #checkBytes(code: number): void {
+    if (this.#openBytes <= this.#maxReplyBytes) return;
+    this.#openCode = -1;
+    this.#openLines = [];
+    throw new FtpProtocolError(
+      `The reply ${code} is longer than the limit of ${this.#maxReplyBytes} bytes (${this.#openBytes} bytes or more)`,
+      { code },
+    );
   }
 
   #emit(reply: Reply): void {

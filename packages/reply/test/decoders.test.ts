@@ -84,6 +84,23 @@ describe("parseEpsvReply", () => {
     expect(() => parseEpsvReply(text)).toThrow(FtpProtocolError);
   });
 
+  test("any delimiter, also '(' or a digit, and address fields as RFC 2428 §3 allows", () => {
+    expect(parseEpsvReply("Entering Extended Passive Mode ((((2121()")).toBe(2121);
+    expect(parseEpsvReply("Entering Extended Passive Mode (~1~::1~2121~)")).toBe(2121);
+    expect(parseEpsvReply("(|||1|) then (|||2|)")).toBe(1);
+    expect(parseEpsvReply("no (port) here, but |||6446| is")).toBe(6446);
+    expect(() => parseEpsvReply("(|||123456|)")).toThrow(FtpProtocolError);
+  });
+
+  test("hostile texts are scanned in linear time: 1 MB of '(', of '(!!!', of '(|||1'", () => {
+    // The old expression backtracked cubically: 1,500 "(" took 2 s, 8 KB minutes.
+    for (const unit of ["(", "(!!!", "(|||1", "(|||21327"]) {
+      const text = `Entering Extended Passive Mode ${unit.repeat(Math.ceil(1e6 / unit.length))}`;
+      expect(() => parseEpsvReply(text), unit).toThrow(FtpProtocolError);
+      expect(parseEpsvReply(`${text}(|||2000|)`), unit).toBe(2000);
+    }
+  });
+
   test("round-trips the server text", () => {
     expect(parseEpsvReply(formatEpsvReplyText(40000))).toBe(40000);
     expect(() => formatEpsvReplyText(0)).toThrow(FtpUsageError);
@@ -218,6 +235,17 @@ describe("SIZE, MDTM, HASH", () => {
       path: "name with spaces.txt",
     });
     expect(() => parseHashReply("SHA-1 zero f572 x")).toThrow(FtpProtocolError);
+  });
+
+  test("HASH: a byte range beyond 2^53, or backwards, is a FtpProtocolError", () => {
+    const big = "9".repeat(300); // Number() gives Infinity
+    for (const range of [`0-${big}`, `${big}-${big}`, "0-9007199254740992", "7-6"]) {
+      expect(() => parseHashReply(`SHA-256 ${range} abc0 f`), range).toThrow(
+        /HASH reply .* byte range beyond 2\^53 or with its start after its end/,
+      );
+    }
+    expect(parseHashReply("SHA-256 0-9007199254740991 abc0 f").end).toBe(Number.MAX_SAFE_INTEGER);
+    expect(parseHashReply("MD5 4-4 abc0 f")).toMatchObject({ start: 4, end: 4 });
   });
 });
 

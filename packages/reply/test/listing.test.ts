@@ -207,6 +207,74 @@ describe("parseListLine: DOS/IIS, EPLF, others", () => {
   });
 });
 
+describe("hostile and out-of-range listing lines (fuzz findings)", () => {
+  test("DOS: long space runs and a CR or U+2028 in the name parse in one pass", () => {
+    // The old expression backtracked polynomially here (2.7 KB took a second; this
+    // line, 60 KB, would take hours). The name is the rest of the line, CR and all.
+    const spaces = " ".repeat(20_000);
+    for (const odd of ["\r", "\u2028", "\u2029", "\n"]) {
+      const line = `01-01-20 01:00${spaces}1${spaces}x${odd}x`;
+      expect(parseListLine(line), JSON.stringify(odd)).toMatchObject({
+        name: `x${odd}x`,
+        kind: "file",
+        size: 1,
+        modifiedAt: at("2020-01-01T01:00:00Z"),
+      });
+    }
+    const am = `01-01-20 01:00${spaces}AM${spaces}<DIR>${spaces}d\u2028`;
+    expect(parseListLine(am)).toMatchObject({ name: "d\u2028", kind: "directory" });
+  });
+
+  test("EPLF: a time beyond what a Date holds gives no modifiedAt, never an Invalid Date", () => {
+    for (const m of ["43635789425969", "77212542835106", "9".repeat(400)]) {
+      const entry = parseListLine(`+m${m},r,\tf`);
+      expect(entry, m).toMatchObject({ name: "f", kind: "file" });
+      expect(entry?.modifiedAt, m).toBeUndefined();
+    }
+    // The last second a Date can hold (ECMA-262: 8.64e15 ms) still is one.
+    expect(parseListLine("+m8640000000000,\tf")?.modifiedAt?.getTime()).toBe(8.64e15);
+  });
+
+  test("sizes and device numbers beyond 2^53 are left out, the entry stays", () => {
+    const unsafe = ["9007199254740992", "26084222164826492", "999999999999999999742", "9".repeat(400)];
+    for (const n of unsafe) {
+      expect(parseListLine(`+s${n},r,\tf`), n).toEqual({ name: "f", kind: "file", raw: `+s${n},r,\tf` });
+      const mlsx = parseMlsxLine(`type=file;size=${n}; f`);
+      expect(mlsx.size, n).toBeUndefined();
+      expect(mlsx.facts?.get("size")).toBe(n);
+      expect(parseMlsxLine(`type=file;sizd=${n}; f`).size, n).toBeUndefined();
+      const unix = parseListLine(`-rw-r--r-- 1 ftp ftp ${n} Jan 02  2020 big`, { now });
+      expect(unix, n).toMatchObject({ name: "big", kind: "file", owner: "ftp", group: "ftp" });
+      expect(unix?.size, n).toBeUndefined();
+      for (const dev of [`${n},4`, `${n}, 4`, `4, ${n}`]) {
+        const entry = parseListLine(`crw-rw-rw- 1 root root ${dev} Jan 02  2020 null`, { now });
+        expect(entry, dev).toMatchObject({ name: "null", kind: "character-device", owner: "root" });
+        expect(entry?.device, dev).toBeUndefined();
+        expect(entry?.size, dev).toBeUndefined();
+      }
+      const links = parseListLine(`-rw-r--r-- ${n} ftp ftp 6 Jan 02  2020 f`, { now });
+      expect(links, n).toMatchObject({ name: "f", size: 6, owner: "ftp", group: "ftp" });
+      expect(links?.links, n).toBeUndefined();
+    }
+    // 2^53 - 1 is still exact.
+    const max = Number.MAX_SAFE_INTEGER;
+    expect(parseListLine(`+s${max},\tf`)?.size).toBe(max);
+    expect(parseMlsxLine(`size=${max}; f`).size).toBe(max);
+    expect(parseListLine(`-rw-r--r-- 1 ftp ftp ${max} Jan 02  2020 f`, { now })?.size).toBe(max);
+    expect(
+      parseListLine(`crw-rw-rw- 1 root root ${max}, 3 Jan 02  2020 null`, { now })?.device,
+    ).toEqual({ major: max, minor: 3 });
+  });
+
+  test("MLSx: a run of 4 MB of ';' in the facts is read once (linear)", () => {
+    // Every fact searched the line for "=" from its start: quadratic, about a minute here.
+    const line = `type=file;${";".repeat(4_000_000)}size=5; name`;
+    const entry = parseMlsxLine(line);
+    expect(entry).toMatchObject({ name: "name", kind: "file", size: 5 });
+    expect(parseMlsxLine(`type=OS.unix=slink:${";".repeat(4_000_000)} n`).kind).toBe("symlink");
+  });
+});
+
 describe("parseMlsxLine", () => {
   test("facts, names with ';', '=' and spaces", () => {
     expect(

@@ -1,6 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { FtpProtocolError, type Reply, ReplyParser } from "../src/index.ts";
+import {
+  DEFAULT_MAX_REPLY_BYTES,
+  FtpProtocolError,
+  type Reply,
+  ReplyParser,
+} from "../src/index.ts";
 import { bytes, parseAll, rawBytes, splitAt } from "./helpers.ts";
 
 function reply(code: number, ...lines: string[]): Reply {
@@ -200,9 +205,58 @@ describe("ReplyParser: limits and end", () => {
     expect(() => c.end()).not.toThrow();
   });
 
+  test("maxReplyBytes: an unterminated banner of 8000-byte lines errors after 1 MiB, not 80 MB", () => {
+    expect(DEFAULT_MAX_REPLY_BYTES).toBe(1024 * 1024);
+    const parser = new ReplyParser();
+    parser.push(bytes("220-Welcome\r\n"));
+    const line = bytes(`${"a".repeat(8000)}\r\n`);
+    let fed = 0;
+    let error: unknown;
+    try {
+      for (; fed < 10_000; fed++) parser.push(line);
+    } catch (e) {
+      error = e;
+    }
+    expect(FtpProtocolError.isInstance(error)).toBe(true);
+    expect((error as FtpProtocolError).code).toBe(220);
+    expect((error as Error).message).toMatch(/reply 220 is longer than the limit of 1048576 bytes/);
+    // The line that passed the limit threw: 11 + 132 × 8000 > 1 MiB.
+    expect(fed).toBe(131);
+    expect(() => parser.push(bytes("220 End\r\n"))).toThrow(FtpProtocolError);
+  });
+
+  test("maxReplyBytes counts the bytes of the lines without line ends; exactly the limit passes", () => {
+    // "211-a" + "b" + "211 c" = 11 bytes.
+    const wire = bytes("211-a\r\nb\n211 c\r\n");
+    expect(parseAll([wire], { maxReplyBytes: 11 })).toEqual([reply(211, "a", "b", "c")]);
+    for (let cut = 0; cut <= wire.length; cut++) {
+      expect(() => parseAll(splitAt(wire, [cut]), { maxReplyBytes: 10 })).toThrow(
+        /longer than the limit of 10 bytes/,
+      );
+    }
+    expect(() => parseAll([bytes("200 0123456789\r\n")], { maxReplyBytes: 10 })).toThrow(
+      FtpProtocolError,
+    );
+    // Each reply has its own count.
+    const many = bytes("200 0123456\r\n".repeat(1000));
+    expect(parseAll([many], { maxReplyBytes: 11 })).toHaveLength(1000);
+  });
+
+  test("maxReplyBytes: the default takes big real-world replies (FEAT, HELP, a STAT listing)", () => {
+    const feat = `211-Features:\r\n${" MLST type*;size*;modify*;perm*;unique*;UNIX.mode*;\r\n".repeat(500)}211 End\r\n`;
+    const stat = `213-Status of /:\r\n${"-rw-r--r--    1 ftp      ftp          1234 Jan 02  2020 a file name.txt\r\n".repeat(9000)}213 End of status\r\n`;
+    const replies = parseAll([bytes(feat + stat)]);
+    expect(replies.map((r) => [r.code, r.lines.length])).toEqual([
+      [211, 502],
+      [213, 9002],
+    ]);
+  });
+
   test("rejects nonsense limits", () => {
     expect(() => new ReplyParser({ maxLineLength: 0 })).toThrow(RangeError);
     expect(() => new ReplyParser({ maxReplyLines: -1 })).toThrow(RangeError);
+    expect(() => new ReplyParser({ maxReplyBytes: 0 })).toThrow(RangeError);
+    expect(() => new ReplyParser({ maxReplyBytes: 1.5 })).toThrow(RangeError);
   });
 });
 

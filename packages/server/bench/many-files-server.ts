@@ -11,7 +11,12 @@ import { readdir, readFile } from "node:fs/promises";
 import { createServer as createNetServer } from "node:net";
 import { join } from "node:path";
 import { nodeSockets } from "@ftpkit/socket-node";
-import { createServer, folderStorage, memoryStorage } from "../src/index.ts";
+import * as here from "../src/index.ts";
+
+// BENCH_SERVER_SRC: another copy of src/ (say, the code before a change) to compare with.
+const alternative = process.env.BENCH_SERVER_SRC;
+const { createServer, folderStorage, memoryStorage }: typeof here =
+  alternative === undefined ? here : await import(`${alternative}/index.ts`);
 
 const [root, totalText] = process.argv.slice(2);
 if (root === undefined || totalText === undefined) {

@@ -8,13 +8,17 @@
  * and only collects bytes; they are decoded and checked after the clock stopped.
  *
  * Each case runs BENCH_REPEATS times (default 5), interleaved; the best and the median
- * are printed (the machine is shared: load comes and goes).
+ * are printed (the machine is shared: load comes and goes). BENCH_BEFORE=DIR adds the
+ * same cases against a server built from another copy of `src/` (the code before a
+ * change, with `node_modules` linked beside it), interleaved with these;
+ * BENCH_CASES=folder,B keeps only the cases whose name has every word. "srv CPU" is the
+ * server process's CPU time (user + system, all threads, from /proc; median) per file.
  *
  *   pnpm --filter @ftpkit/server exec tsx bench/many-files.ts
  */
 
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -49,20 +53,28 @@ function wireBytes(mode: "B" | "C"): number {
 }
 const expectedWire = { B: wireBytes("B"), C: wireBytes("C") };
 
-const child = spawn(
-  process.execPath,
-  [
-    ...(process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
-    "--import",
-    "tsx",
-    join(here, "many-files-server.ts"),
-    root,
-    String(TOTAL),
-  ],
-  { stdio: ["ignore", "pipe", "inherit"] },
-);
-const ports = await new Promise<{ folderPort: number; memoryPort: number; rawPort: number }>(
-  (resolve, reject) => {
+type Ports = { folderPort: number; memoryPort: number; rawPort: number };
+
+/** Starts the server process over `src` (this package's own by default). */
+async function startServer(
+  src: string | undefined,
+): Promise<{ ports: Ports; pid: number; stop: () => void }> {
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
+      "--import",
+      "tsx",
+      join(here, "many-files-server.ts"),
+      root,
+      String(TOTAL),
+    ],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+      env: src === undefined ? process.env : { ...process.env, BENCH_SERVER_SRC: src },
+    },
+  );
+  const ports = await new Promise<Ports>((resolve, reject) => {
     let text = "";
     child.stdout.setEncoding("utf8");
     child.stdout.on("data", (chunk: string) => {
@@ -71,8 +83,16 @@ const ports = await new Promise<{ folderPort: number; memoryPort: number; rawPor
       if (text.includes("\n") && line !== undefined) resolve(JSON.parse(line));
     });
     child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
-  },
-);
+  });
+  return { ports, pid: child.pid!, stop: () => child.kill("SIGTERM") };
+}
+
+// BENCH_BEFORE=DIR: also run a server over another copy of src/ (the code before a
+// change), its cases interleaved with this one's.
+const before = process.env.BENCH_BEFORE;
+const current = await startServer(undefined);
+const previous = before === undefined ? undefined : await startServer(before);
+const ports = current.ports;
 
 function opened(socket: Socket): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -211,30 +231,52 @@ function check(mode: "B" | "C", chunks: Buffer[]): void {
   if (file !== FILES) throw new Error(`MODE ${mode}: ${file} of ${FILES} files`);
 }
 
-type Case = { name: string; run: () => Promise<number> };
+/** CPU seconds (user + system, every thread) the process `pid` used so far, from /proc. */
+async function cpuSeconds(pid: number): Promise<number> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 a second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+type Case = { name: string; pid: number; run: () => Promise<number> };
+const serverCases = (prefix: string, server: { ports: Ports; pid: number }): Case[] => {
+  const { ports: p, pid } = server;
+  return [
+    { name: `${prefix}memory storage, MODE B`, pid, run: () => ftpRun(p.memoryPort, "B") },
+    { name: `${prefix}memory storage, MODE C`, pid, run: () => ftpRun(p.memoryPort, "C") },
+    { name: `${prefix}folder storage, MODE B`, pid, run: () => ftpRun(p.folderPort, "B") },
+    { name: `${prefix}folder storage, MODE C`, pid, run: () => ftpRun(p.folderPort, "C") },
+  ];
+};
 const allCases: Case[] = [
-  { name: "raw node:net, same bytes (baseline)", run: rawRun },
-  { name: "memory storage, MODE B", run: () => ftpRun(ports.memoryPort, "B") },
-  { name: "memory storage, MODE C", run: () => ftpRun(ports.memoryPort, "C") },
-  { name: "folder storage, MODE B", run: () => ftpRun(ports.folderPort, "B") },
-  { name: "folder storage, MODE C", run: () => ftpRun(ports.folderPort, "C") },
+  { name: "raw node:net, same bytes (baseline)", pid: current.pid, run: rawRun },
+  ...(previous === undefined ? [] : serverCases("before: ", previous)),
+  ...serverCases("", current),
 ];
 // BENCH_CASES=folder,B keeps the baseline and the cases whose name has every word.
 const only = process.env.BENCH_CASES?.split(",").filter(Boolean) ?? [];
-const cases = allCases.filter(
-  (c, i) => i === 0 || only.every((word) => c.name.includes(word)),
-);
+const cases = allCases.filter((c, i) => i === 0 || only.every((word) => c.name.includes(word)));
 
 try {
   const times = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+  const cpu = new Map<string, number[]>(cases.map((c) => [c.name, []]));
   // One warm-up round (JIT, page cache), then the measured rounds, interleaved.
   for (const c of cases) await c.run();
   for (let r = 0; r < REPEATS; r++) {
-    for (const c of cases) times.get(c.name)!.push(await c.run());
+    for (const c of cases) {
+      const cpu0 = await cpuSeconds(c.pid);
+      times.get(c.name)!.push(await c.run());
+      cpu.get(c.name)!.push((await cpuSeconds(c.pid)) - cpu0);
+    }
   }
   const best = (name: string): number => Math.min(...times.get(name)!);
-  const median = (name: string): number => {
-    const sorted = [...times.get(name)!].sort((a, b) => a - b);
+  const median = (name: string, of = times): number => {
+    const sorted = [...of.get(name)!].sort((a, b) => a - b);
     return sorted[Math.floor(sorted.length / 2)]!;
   };
   const baseline = best(cases[0]!.name);
@@ -243,7 +285,7 @@ try {
     `${FILES} x ${FILE_BYTES / 1024} KiB, ${WINDOW} RETRs outstanding, best (median) of ${REPEATS}`,
   );
   console.log(
-    `${"case".padEnd(38)} ${"files/s".padStart(16)} ${"ms/file".padStart(16)} ${"x bytes/bandwidth".padStart(18)}`,
+    `${"case".padEnd(46)} ${"files/s".padStart(16)} ${"ms/file".padStart(16)} ${"x bytes/bandwidth".padStart(18)} ${"srv CPU ms/file".padStart(16)}`,
   );
   for (const c of cases) {
     const b = best(c.name);
@@ -251,10 +293,11 @@ try {
     const cell = (x: number, y: number, digits: number): string =>
       `${x.toFixed(digits)} (${y.toFixed(digits)})`;
     console.log(
-      `${c.name.padEnd(38)} ${cell(FILES / b, FILES / m, 0).padStart(16)} ${cell((b * 1000) / FILES, (m * 1000) / FILES, 3).padStart(16)} ${cell(b / baseline, m / baselineMedian, 1).padStart(18)}`,
+      `${c.name.padEnd(46)} ${cell(FILES / b, FILES / m, 0).padStart(16)} ${cell((b * 1000) / FILES, (m * 1000) / FILES, 3).padStart(16)} ${cell(b / baseline, m / baselineMedian, 1).padStart(18)} ${((median(c.name, cpu) * 1000) / FILES).toFixed(3).padStart(16)}`,
     );
   }
 } finally {
-  child.kill("SIGTERM");
+  current.stop();
+  previous?.stop();
   await rm(root, { recursive: true, force: true });
 }

@@ -10,6 +10,7 @@ import type { Listener, Socket, SocketAddress } from "@ftpkit/socket";
 import { canonicalHost } from "./data-address.ts";
 import { type FaultOptions, FaultState } from "./faults.ts";
 import { type ResolvedLimits, resolveLimits, type ServerOptions } from "./options.ts";
+import { READ_AHEAD_SERVER_FILES, ReadAheadBudget } from "./read-ahead.ts";
 import { ServerLog } from "./server-log.ts";
 import { Session, type SessionHost } from "./session.ts";
 import { memoryStorage } from "./storage/memory-storage.ts";
@@ -55,6 +56,7 @@ class Server implements FtpServer, SessionHost {
   readonly log: ServerLog;
   readonly storage: Storage;
   readonly sleep: (ms: number) => Promise<void>;
+  readonly readAheadBudget: ReadAheadBudget = new ReadAheadBudget(READ_AHEAD_SERVER_FILES);
   #faults: FaultState;
   #listener: Listener | undefined;
   #acceptLoop: Promise<void> | undefined;

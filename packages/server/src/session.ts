@@ -16,9 +16,11 @@ import { COMMANDS } from "./commands/table.ts";
 import { DataChannel } from "./data-channel.ts";
 import type { FaultState } from "./faults.ts";
 import type { ResolvedLimits, ServerOptions } from "./options.ts";
+import { type OpenedAhead, ReadAhead, type ReadAheadBudget } from "./read-ahead.ts";
 import type { LogRecord, ServerLog } from "./server-log.ts";
 import { initialState, type SessionState } from "./session-state.ts";
 import type { Storage } from "./storage/types.ts";
+import { resolvePath } from "./virtual-path.ts";
 
 /** What a session needs from its server. */
 export interface SessionHost {
@@ -28,6 +30,8 @@ export interface SessionHost {
   readonly faultState: FaultState;
   readonly storage: Storage;
   readonly sleep: (ms: number) => Promise<void>;
+  /** Files all sessions together may hold open for RETRs queued ahead. */
+  readonly readAheadBudget: ReadAheadBudget;
   nextConnectionId(): number;
 }
 
@@ -59,6 +63,11 @@ export class Session {
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #done: Promise<void>;
   #finish!: () => void;
+  readonly #readAhead: ReadAhead;
+  /** A RETR runs: RETRs arriving behind it are opened ahead. */
+  #readingAhead = false;
+  /** What was opened ahead for the command running now, until it takes it. */
+  #aheadOfCurrent: OpenedAhead | undefined;
 
   constructor(id: number, host: SessionHost, socket: Socket, info: SocketInfo) {
     this.id = id;
@@ -72,6 +81,7 @@ export class Session {
     this.#done = new Promise((resolve) => {
       this.#finish = resolve;
     });
+    this.#readAhead = new ReadAhead(host.readAheadBudget);
     const tls = host.options.tls;
     this.data = new DataChannel({
       sockets: host.options.sockets,
@@ -191,6 +201,45 @@ export class Session {
     }
   }
 
+  /**
+   * RETR starts: the files of the RETRs queued right behind it (and of those arriving
+   * while it runs) are opened ahead, until {@link stopReadingAhead}.
+   */
+  readAheadBehind(): void {
+    this.#readingAhead = true;
+    this.#fillReadAhead();
+  }
+
+  /** RETR is done: RETRs arriving now wait for their own turn. */
+  stopReadingAhead(): void {
+    this.#readingAhead = false;
+  }
+
+  /** The file opened ahead for the running command, if any; the caller uses or releases it. */
+  takeOpenedAhead(): OpenedAhead | undefined {
+    const ahead = this.#aheadOfCurrent;
+    this.#aheadOfCurrent = undefined;
+    return ahead;
+  }
+
+  /** Closes a file opened ahead that is not used. */
+  releaseOpenedAhead(ahead: OpenedAhead): Promise<void> {
+    return this.#readAhead.release(ahead);
+  }
+
+  #fillReadAhead(): void {
+    if (this.#closing) return;
+    const cwd = this.state.cwd;
+    this.#readAhead.fill(this.#queue, this.state.storage, (argument) => {
+      if (argument === "") return undefined;
+      try {
+        return resolvePath(cwd, argument);
+      } catch {
+        return undefined;
+      }
+    });
+  }
+
   /** AUTH refused: the reader loop goes on in clear. */
   resumePlain(): void {
     this.#authGate?.(false);
@@ -243,6 +292,7 @@ export class Session {
         }
         this.#queue.push(command);
         this.#wake?.();
+        if (this.#readingAhead && command.verb === "RETR") this.#fillReadAhead();
         if (command.verb === "AUTH" && !this.secure) {
           const upgraded = await new Promise<boolean>((resolve) => {
             this.#authGate = resolve;
@@ -285,6 +335,16 @@ export class Session {
   }
 
   async #execute(command: Command): Promise<void> {
+    this.#aheadOfCurrent = this.#readAhead.take(command);
+    try {
+      await this.#run(command);
+    } finally {
+      const unused = this.takeOpenedAhead();
+      if (unused !== undefined) void this.releaseOpenedAhead(unused);
+    }
+  }
+
+  async #run(command: Command): Promise<void> {
     const { verb, argument } = command;
     this.currentVerb = verb;
     this.record({
@@ -347,6 +407,7 @@ export class Session {
 
   async #cleanup(): Promise<void> {
     clearTimeout(this.#idleTimer);
+    await this.#readAhead.close();
     await this.data.close().catch(() => {});
     await this.#socket.close().catch(() => {});
     this.record({ kind: "disconnect", session: this.id, reason: this.#closeReason });

@@ -26,6 +26,7 @@ export interface NodeListenerInit {
   implicitTls: boolean;
   noDelay: boolean;
   closeTimeout: number;
+  readAhead: number;
 }
 
 /** A listening Node server; iterate it or call `accept()`. */
@@ -75,7 +76,7 @@ export class NodeListener implements Listener {
     }
     raw.setNoDelay(this.#init.noDelay);
     const address = formatAddress(raw.remoteAddress ?? "", raw.remotePort ?? 0);
-    const { context, implicitTls, closeTimeout } = this.#init;
+    const { context, implicitTls, closeTimeout, readAhead } = this.#init;
     let socket: NodeSocket;
     if (context && implicitTls) {
       const secure = serverTlsSocket(raw, context);
@@ -85,6 +86,7 @@ export class NodeListener implements Listener {
         serverContext: undefined,
         ready: handshake(secure, "secure"),
         closeTimeout,
+        readAhead,
       });
     } else {
       socket = new NodeSocket(raw, {
@@ -93,6 +95,7 @@ export class NodeListener implements Listener {
         serverContext: context,
         ready: Promise.resolve(),
         closeTimeout,
+        readAhead,
       });
     }
     this.#queue.deliver(socket);

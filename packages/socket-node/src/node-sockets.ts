@@ -17,7 +17,7 @@ import {
   type SocketCapabilities,
 } from "@ftpkit/socket";
 import { NodeListener } from "./node-listener.ts";
-import { handshake, NodeSocket } from "./node-socket.ts";
+import { DEFAULT_READ_AHEAD, handshake, NodeSocket } from "./node-socket.ts";
 import { timeoutError, toSocketError } from "./socket-errors.ts";
 import { serverContext, tlsConnectOptions } from "./tls-options.ts";
 
@@ -30,6 +30,18 @@ export interface NodeSocketsOptions {
    * the socket. Default 2000 ms.
    */
   closeTimeout?: number;
+  /**
+   * Bytes a socket's readable reads ahead of its consumer before the socket is paused:
+   * the memory a connection may hold beyond the kernel's buffers. Default 1 MiB.
+   */
+  readAhead?: number;
+}
+
+/** The resolved {@link NodeSocketsOptions} every socket of one adapter shares. */
+interface Settings {
+  noDelay: boolean;
+  closeTimeout: number;
+  readAhead: number;
 }
 
 /**
@@ -71,27 +83,26 @@ function capabilities(): SocketCapabilities {
  * ```
  */
 export function nodeSockets(options: NodeSocketsOptions = {}): SocketAdapter {
-  const noDelay = options.noDelay ?? true;
-  const closeTimeout = options.closeTimeout ?? 2000;
+  const settings: Settings = {
+    noDelay: options.noDelay ?? true,
+    closeTimeout: options.closeTimeout ?? 2000,
+    readAhead: options.readAhead ?? DEFAULT_READ_AHEAD,
+  };
   return {
     runtime: "node",
     capabilities: capabilities(),
-    connect: (connectOptions) => connect(connectOptions, noDelay, closeTimeout),
-    listen: (listenOptions) => listen(listenOptions, noDelay, closeTimeout),
+    connect: (connectOptions) => connect(connectOptions, settings),
+    listen: (listenOptions) => listen(listenOptions, settings),
   };
 }
 
-async function connect(
-  options: ConnectOptions,
-  noDelay: boolean,
-  closeTimeout: number,
-): Promise<Socket> {
+async function connect(options: ConnectOptions, settings: Settings): Promise<Socket> {
   const { host, port, signal } = options;
   const address = formatAddress(host, port);
   if (signal?.aborted) throw connectAbortedError(address, signal.reason);
   const tlsOptions = options.tls === true ? {} : options.tls || undefined;
   // tls.connect passes allowHalfOpen on to its TLSSocket; @types/node omits it.
-  const netOptions = { host, port, allowHalfOpen: true, noDelay };
+  const netOptions = { host, port, allowHalfOpen: true, noDelay: settings.noDelay };
   const raw: NetSocket = tlsOptions
     ? tlsConnect({ ...netOptions, ...tlsConnectOptions(host, tlsOptions) })
     : netConnect(netOptions);
@@ -102,7 +113,8 @@ async function connect(
     host,
     serverContext: undefined,
     ready: bounded(handshake(raw, tlsOptions ? "secureConnect" : "connect"), address, options),
-    closeTimeout,
+    closeTimeout: settings.closeTimeout,
+    readAhead: settings.readAhead,
   });
   await socket.opened;
   return socket;
@@ -134,11 +146,7 @@ async function bounded(
   }
 }
 
-async function listen(
-  options: ListenOptions,
-  noDelay: boolean,
-  closeTimeout: number,
-): Promise<Listener> {
+async function listen(options: ListenOptions, settings: Settings): Promise<Listener> {
   const { host, port = 0, backlog } = options;
   const context = options.tls ? serverContext(options.tls) : undefined;
   // pauseOnConnect: nothing is read before the accepted socket's readable is pulled, so
@@ -163,7 +171,6 @@ async function listen(
   return new NodeListener(server, {
     context,
     implicitTls: options.implicitTls === true && context !== undefined,
-    noDelay,
-    closeTimeout,
+    ...settings,
   });
 }

@@ -1,9 +1,16 @@
 /**
- * A pull-based `ReadableStream` over a Node socket. `Readable.toWeb` reads at about 40 %
- * of the raw `data` rate on this machine; this one keeps the socket paused until the
- * stream is pulled and pauses it again once the stream holds `highWaterMark` bytes.
- * With `highWaterMark` 0 a chunk only ever goes to a waiting read, and read-ahead stays
- * in the socket's own buffer, where a later `tls.connect({ socket })` still finds it.
+ * A pull-based `ReadableStream` over a Node socket that reads ahead of its consumer.
+ * `Readable.toWeb` reads at about 40 % of the raw `data` rate on this machine; this one
+ * lets the socket flow while the read-ahead queue holds less than `readAhead` bytes and
+ * pauses it above that, so reads and the consumer's work overlap and the socket is not
+ * stopped and restarted for every chunk.
+ *
+ * The read-ahead lives in a queue of this class, not in the web stream (whose
+ * `highWaterMark` is 0: a chunk only ever goes to a waiting read). That keeps it
+ * reachable: {@link SocketReadable.detach} hands it back to the Node socket with
+ * `unshift()`, where `tls.connect({ socket })` finds it, so bytes the peer sent right
+ * after AUTH TLS (RFC 4217 §4) still reach the TLS handshake.
+ *
  * A default (not `"bytes"`) stream: a byte stream's `enqueue` transfers the chunk's
  * ArrayBuffer, which Node may share between several `Buffer`s.
  *
@@ -12,85 +19,160 @@
 
 import type { Socket as NetSocket } from "node:net";
 
+/** Queue slots are cleared with this so that consumed chunks can be collected. */
+const FREED = new Uint8Array(0);
+
 /** The readable side of a {@link NodeSocket}, driven by the socket's events. */
 export class SocketReadable {
   /** Bytes from the peer; chunks are Node `Buffer`s (a `Uint8Array` subclass). */
   readonly stream: ReadableStream<Uint8Array>;
   readonly #socket: NetSocket;
+  readonly #readAhead: number;
+  readonly #resumeAt: number;
   #controller!: ReadableStreamDefaultController<Uint8Array>;
+  /** Chunks read ahead, oldest at `#head`. */
+  #queue: Uint8Array[] = [];
+  #head = 0;
+  /** Bytes in `#queue`. */
+  #queued = 0;
+  /** A read is waiting for the next chunk (the queue is empty). */
+  #waiting = false;
+  /** Listening to the socket (from the first pull on). */
+  #started = false;
+  /** The socket flows (resumed by us), as opposed to paused by us. */
+  #flowing = false;
+  /** The peer's end of stream arrived; the stream closes once the queue is read. */
+  #ended = false;
+  /** Nothing more goes to the stream (closed, errored, cancelled or detached). */
   #done = false;
-  /** A read is waiting for data. */
-  #wanted = false;
 
-  #onData = (chunk: Uint8Array): void => {
-    if (this.#done) return;
-    this.#controller.enqueue(chunk);
-    this.#wanted = false;
-    if ((this.#controller.desiredSize ?? 0) <= 0) this.#socket.pause();
+  readonly #onData = (chunk: Uint8Array): void => {
+    if (this.#waiting) {
+      // The common case when the consumer keeps up: straight to the waiting read.
+      this.#waiting = false;
+      this.#controller.enqueue(chunk);
+      return;
+    }
+    this.#queue.push(chunk);
+    this.#queued += chunk.byteLength;
+    if (this.#queued >= this.#readAhead) this.#pause();
   };
 
   /**
-   * `onCancel` runs when the consumer cancels the stream. `handshake` is the TLS handshake
-   * in progress, if any: a paused TLS socket stops reading records, handshake ones too, so
-   * pausing waits for it. `highWaterMark` is the read-ahead in bytes.
+   * `onCancel` runs when the consumer cancels the stream. `readAhead` is how many bytes
+   * may wait for the consumer before the socket is paused.
    */
-  constructor(
-    socket: NetSocket,
-    onCancel: () => void,
-    handshake: Promise<void> | undefined,
-    highWaterMark: number,
-  ) {
+  constructor(socket: NetSocket, onCancel: () => void, readAhead: number) {
     this.#socket = socket;
-    // Paused before the listener goes on, so adding it does not start the flow.
-    if (handshake) {
-      handshake.then(
-        () => {
-          if (!this.#wanted) socket.pause();
-        },
-        () => {},
-      );
-    } else {
-      socket.pause();
-    }
+    this.#readAhead = Math.max(1, readAhead);
+    // Resume once half the read-ahead is consumed: one pause and resume per half of it,
+    // not per chunk, when the consumer is the slower side.
+    this.#resumeAt = this.#readAhead >> 1;
+    // Nothing listens before the first pull: until then the socket buffers what it reads
+    // itself (up to its own highWaterMark), and a listener's pauseOnConnect holds.
     this.stream = new ReadableStream<Uint8Array>(
       {
         start: (controller) => {
           this.#controller = controller;
         },
-        pull: () => {
-          this.#wanted = true;
-          this.#socket.resume();
-        },
+        pull: () => this.#pull(),
         cancel: () => {
-          this.#finish();
-          onCancel();
+          if (this.#finish()) onCancel();
         },
       },
-      new ByteLengthQueuingStrategy({ highWaterMark }),
+      { highWaterMark: 0 },
     );
-    socket.on("data", this.#onData);
   }
 
   /** The peer's end of stream arrived (after every byte). */
   end(): void {
-    if (this.#finish()) this.#controller.close();
+    if (this.#done || this.#ended) return;
+    this.#ended = true;
+    if (this.#head === this.#queue.length && this.#finish()) this.#controller.close();
   }
 
   /** The socket failed: pending and later reads reject with `error`. */
   fail(error: unknown): void {
+    // After the peer's end every byte is here; a later failure (a reset on close) loses none.
+    if (this.#ended) return;
     if (this.#finish()) this.#controller.error(error);
   }
 
-  /** Stops reading without consuming what the socket buffered (before a TLS upgrade). */
+  /**
+   * Stops reading and puts what was read ahead back into the Node socket, in order,
+   * so that a TLS socket taking it over (`tls.connect({ socket })`) reads it first.
+   * The stream ends; a read pending on it resolves as done.
+   */
   detach(): void {
+    const socket = this.#socket;
+    socket.pause();
+    const queue = this.#queue;
+    const head = this.#head;
+    this.#ended = true;
+    if (this.#finish()) this.#controller.close();
+    if (!socket.readableEnded) {
+      for (let i = queue.length - 1; i >= head; i--) socket.unshift(queue[i]!);
+    }
+  }
+
+  #pull(): void {
+    if (this.#head < this.#queue.length) {
+      const chunk = this.#take();
+      this.#controller.enqueue(chunk);
+      if (this.#ended) {
+        if (this.#head === this.#queue.length && this.#finish()) this.#controller.close();
+      } else if (!this.#flowing && this.#queued <= this.#resumeAt) {
+        this.#resume();
+      }
+      return;
+    }
+    if (this.#ended) {
+      if (this.#finish()) this.#controller.close();
+      return;
+    }
+    this.#waiting = true;
+    if (!this.#started) {
+      this.#started = true;
+      this.#socket.on("data", this.#onData);
+    }
+    if (!this.#flowing) this.#resume();
+  }
+
+  /** The oldest queued chunk, removed from the queue. */
+  #take(): Uint8Array {
+    const queue = this.#queue;
+    const chunk = queue[this.#head]!;
+    queue[this.#head++] = FREED;
+    this.#queued -= chunk.byteLength;
+    if (this.#head === queue.length) {
+      queue.length = 0;
+      this.#head = 0;
+    } else if (this.#head >= 1024) {
+      // A consumer that never drains the queue completely: drop the read slots.
+      queue.splice(0, this.#head);
+      this.#head = 0;
+    }
+    return chunk;
+  }
+
+  #resume(): void {
+    this.#flowing = true;
+    this.#socket.resume();
+  }
+
+  #pause(): void {
+    this.#flowing = false;
     this.#socket.pause();
-    this.end();
   }
 
   #finish(): boolean {
     if (this.#done) return false;
     this.#done = true;
-    this.#socket.off("data", this.#onData);
+    this.#waiting = false;
+    this.#queue = [];
+    this.#head = 0;
+    this.#queued = 0;
+    if (this.#started) this.#socket.off("data", this.#onData);
     return true;
   }
 }

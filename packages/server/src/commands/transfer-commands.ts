@@ -9,6 +9,7 @@ import { DataConnectionError } from "../data-channel.ts";
 import type { DataConnection } from "../data-connection.ts";
 import { formatListLine, formatMlsxLine } from "../listing-format.ts";
 import type { Session } from "../session.ts";
+import { OPEN_FOR_READ, type OpenedFile, opensForRead } from "../storage/open-for-read.ts";
 import type { StorageEntry } from "../storage/types.ts";
 import {
   keepsConnection,
@@ -135,30 +136,69 @@ async function withData(
   }
 }
 
+/**
+ * The file RETR sends: the one opened ahead for it if that still fits (same storage,
+ * path and offset), else opened now where the storage can, else undefined (then `stat`
+ * and `read` as any storage can).
+ */
+async function openedFor(
+  s: Session,
+  path: string,
+  offset: number,
+): Promise<OpenedFile | undefined> {
+  const storage = s.state.storage;
+  const ahead = s.takeOpenedAhead();
+  if (ahead !== undefined) {
+    // Opened ahead or found not directly openable ahead: either way that is the answer.
+    if (ahead.storage === storage && ahead.path === path && ahead.offset === offset) {
+      return ahead.file;
+    }
+    void s.releaseOpenedAhead(ahead);
+  }
+  return opensForRead(storage) ? storage[OPEN_FOR_READ](path, offset) : undefined;
+}
+
 const retr: CommandSpec = {
   help: "RETR <file>",
   run: async (s, argument) => {
     if (argument === "") return s.reply(501, "RETR needs a path");
     const path = sessionPath(s, argument);
-    let entry: StorageEntry | undefined;
-    try {
-      entry = await s.state.storage.stat(path);
-    } catch (error) {
-      return replyStorageError(s, error);
-    }
-    if (entry === undefined) return s.reply(550, `No such file: "${path}"`);
-    if (entry.kind === "directory") return s.reply(550, `Not a plain file: "${path}"`);
     const offset = s.state.restartOffset;
-    await withData(s, "RETR", path, `${path} (${entry.size} bytes)`, (connection, settings) =>
-      sendData(connection, s.state.storage.read(path, offset), {
-        ...settings,
-        raw: false,
-        restartInterval: s.host.options.restartMarkerInterval ?? 1024 * 1024,
-        onMarker: (marker, at) => {
-          s.state.markers.set(marker, at);
-        },
-      }),
-    );
+    // While this file goes out, the RETRs queued behind it have theirs opened.
+    s.readAheadBehind();
+    let opened: OpenedFile | undefined;
+    try {
+      opened = await openedFor(s, path, offset);
+      let entry: StorageEntry | undefined = opened?.entry;
+      if (opened === undefined) {
+        try {
+          entry = await s.state.storage.stat(path);
+        } catch (error) {
+          return await replyStorageError(s, error);
+        }
+      }
+      if (entry === undefined) return await s.reply(550, `No such file: "${path}"`);
+      if (entry.kind === "directory") return await s.reply(550, `Not a plain file: "${path}"`);
+      const file = opened;
+      await withData(s, "RETR", path, `${path} (${entry.size} bytes)`, (connection, settings) =>
+        sendData(
+          connection,
+          file === undefined ? s.state.storage.read(path, offset) : file.chunks(),
+          {
+            ...settings,
+            raw: false,
+            restartInterval: s.host.options.restartMarkerInterval ?? 1024 * 1024,
+            onMarker: (marker, at) => {
+              s.state.markers.set(marker, at);
+            },
+          },
+        ),
+      );
+    } finally {
+      s.stopReadingAhead();
+      // Not sent (no data connection, a failure): the file is closed all the same.
+      await opened?.release();
+    }
   },
 };
 

@@ -22,7 +22,7 @@ import {
 } from "node:fs/promises";
 import { join, sep } from "node:path";
 import { parentPath, resolvePath } from "../virtual-path.ts";
-import { FolderFile } from "./folder-file.ts";
+import { closeDescriptor, FolderFile, openDescriptor, statDescriptor } from "./folder-file.ts";
 import { OPEN_FOR_READ, type OpenedFile, type OpensForRead } from "./open-for-read.ts";
 import { canAskOpenedPaths, openedPath } from "./opened-path.ts";
 import {
@@ -307,29 +307,31 @@ class FolderStorage implements Storage, OpensForRead {
     rootReal: string,
     offset: number,
   ): Promise<OpenedFile | undefined> {
-    return this.#openFile(local, name, OPEN_PLAIN_NOFOLLOW, offset, async (handle) => {
-      if (this.#inside(rootReal, await openedPath(handle))) return true;
+    return this.#openFile(local, name, OPEN_PLAIN_NOFOLLOW, offset, (fd) => {
+      if (this.#inside(rootReal, openedPath(fd))) return true;
       this.#plainDirectories.delete(parentPath(normal));
       return false;
     });
   }
 
-  /** Opens a plain file; `verify` (beside the `fstat`) must agree before it is used. */
+  /** Opens a plain file; `verify` must agree before it is used. */
   async #openFile(
     local: string,
     name: string,
     flags: number,
     offset: number,
-    verify: ((handle: Awaited<ReturnType<typeof open>>) => Promise<boolean>) | undefined,
+    verify: ((fd: number) => boolean) | undefined,
   ): Promise<OpenedFile | undefined> {
-    const handle = await open(local, flags);
+    const fd = await openDescriptor(local, flags);
     try {
-      const [s, ok] = await Promise.all([handle.stat(), verify?.(handle) ?? true]);
-      if (ok && s.isFile()) return new FolderFile(handle, entryOf(name, s), offset);
+      if (verify === undefined || verify(fd)) {
+        const s = await statDescriptor(fd);
+        if (s.isFile()) return new FolderFile(fd, entryOf(name, s), offset);
+      }
     } catch {
       // Refused below like any other surprise.
     }
-    await handle.close().catch(() => {});
+    await closeDescriptor(fd);
     return undefined;
   }
 
