@@ -2,7 +2,8 @@
  * The client's per-file cost over ONE persistent MODE B data connection: FILES (2000) ×
  * FILE_KIB (16) KiB from `@ftpkit/server` with memory storage (its own process, see
  * `many-files-server.ts`) over `nodeSockets()` on loopback. Each round reads every file
- * with `bytes()`, then with `for await` over `body`, then with `pipeTo()`; it prints the
+ * with `bytes()`, with `for await` over `body`, with `for await` over the file itself and
+ * with `pipeTo()` (BENCH_CONSUME=bytes,body,file,pipeTo picks); it prints the
  * wall time and the client's CPU time (user + system, this process) per file.
  *
  * BENCH_BEFORE=DIR adds the same cases with the client built from another copy of
@@ -24,7 +25,7 @@ const FILES = Number(process.env.BENCH_FILES ?? 2000);
 const FILE_BYTES = Number(process.env.BENCH_FILE_KIB ?? 16) * 1024;
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
 const PORT = Number(process.env.BENCH_PORT ?? 22500);
-const CONSUMERS = (process.env.BENCH_CONSUME ?? "bytes,iterate,pipeTo").split(",");
+const CONSUMERS = (process.env.BENCH_CONSUME ?? "bytes,body,file,pipeTo").split(",");
 const before = process.env.BENCH_BEFORE;
 const dir = dirname(fileURLToPath(import.meta.url));
 
@@ -70,8 +71,13 @@ async function run(client: Client, consume: string): Promise<{ wall: number; cpu
   const t0 = performance.now();
   for await (const file of session.retrieve(paths, { mode: "B" })) {
     if (consume === "bytes") received += (await file.bytes()).length;
-    else if (consume === "iterate") for await (const chunk of file.body) received += chunk.length;
-    else await file.pipeTo(sink());
+    else if (consume === "body") for await (const chunk of file.body) received += chunk.length;
+    else if (consume === "file") {
+      // `for await` over the file itself (the code before it had only the body's).
+      const f = file as Partial<AsyncIterable<Uint8Array>> & { body: AsyncIterable<Uint8Array> };
+      const chunks = typeof f[Symbol.asyncIterator] === "function" ? (f as AsyncIterable<Uint8Array>) : f.body;
+      for await (const chunk of chunks) received += chunk.length;
+    } else await file.pipeTo(sink());
   }
   const wall = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);

@@ -75,6 +75,11 @@ export interface SendOptions {
    * command at a time (the keepalive NOOP); never resent after a 500.
    */
   outOfBand?: boolean;
+  /**
+   * Called with the final reply as it is matched, before the promise resolves: a
+   * transfer reads it without a promise callback of its own.
+   */
+  onReply?: (reply: Reply) => void;
 }
 
 interface Pending {
@@ -140,7 +145,12 @@ export class ControlConnection {
   #serial: boolean;
   #pumpScheduled = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the pending timer fires. */
+  #timerAt = 0;
+  /** The command whose reply is awaited, and when its time is up. */
   #timerFor: Pending | undefined;
+  #deadline: number | undefined;
+  #deadlineMs = 0;
   #failure: FtpError | undefined;
   #pauseRequested = false;
   #readLoop: Promise<void>;
@@ -515,7 +525,7 @@ export class ControlConnection {
         this.#queue.splice(k, 1);
         this.#answeredDuringTransfer++;
         this.#learn(behind, reply);
-        behind.result.resolve(reply);
+        answer(behind, reply);
         this.#schedulePump();
         return;
       }
@@ -559,7 +569,7 @@ export class ControlConnection {
     this.#queue.shift();
     this.#learn(head, reply);
     if (head.options.pauseReading) this.#pauseRequested = true;
-    head.result.resolve(reply);
+    answer(head, reply);
     if (reply.code === 421) {
       // 421: the server is closing the control connection (RFC 959 §4.2).
       this.#fail(replyError(reply, head.label));
@@ -614,7 +624,7 @@ export class ControlConnection {
   #releaseHeld(): void {
     for (const { pending, reply } of this.#held.splice(0)) {
       if (pending.options.pauseReading) this.#pauseRequested = true;
-      pending.result.resolve(reply);
+      answer(pending, reply);
     }
   }
 
@@ -650,35 +660,57 @@ export class ControlConnection {
     }, keepalive.intervalMs);
   }
 
+  /**
+   * (Re)starts the reply clock of the command at the head of the queue (every reply
+   * restarts it). Replies come several per file, so the clock is a deadline that one
+   * timer checks when it fires, instead of a timer set and cleared per reply.
+   */
   #armTimer(): void {
     const head = this.#queue[0];
     const wanted = head?.written && !(head.options.transfer && head.preliminary) ? head : undefined;
-    if (this.#timer !== undefined && this.#timerFor === wanted) {
-      // A reply arrived for the same head (a 1yz): restart its clock.
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-    } else if (this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-    }
+    const ms = wanted === undefined ? 0 : (wanted.options.timeout ?? this.#options.timeout);
     this.#timerFor = wanted;
-    if (wanted === undefined || this.#failure !== undefined) return;
-    const ms = wanted.options.timeout ?? this.#options.timeout;
-    if (!(ms > 0) || !Number.isFinite(ms)) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      // No reply to a command written behind others: the server may drop what follows
-      // the first command of a write.
-      if (this.#queue.some((p) => p.written && p.pipelined)) this.#trouble = true;
-      this.#fail(
-        new FtpTimeoutError(
-          `No reply to "${wanted.label}" from "${this.address}" within ${ms} ms`,
-          {
-            command: wanted.label,
-          },
-        ),
-      );
-    }, ms);
+    if (wanted === undefined || this.#failure !== undefined || !(ms > 0) || !Number.isFinite(ms)) {
+      this.#deadline = undefined;
+      // Nothing is waiting for a reply: no timer keeps the runtime busy.
+      if (this.#timer !== undefined && !this.#queue.some((p) => p.written)) this.#stopTimer();
+      return;
+    }
+    const deadline = Date.now() + ms;
+    this.#deadline = deadline;
+    this.#deadlineMs = ms;
+    if (this.#timer !== undefined && this.#timerAt <= deadline) return;
+    this.#stopTimer();
+    this.#timerAt = deadline;
+    this.#timer = setTimeout(this.#onTimer, ms);
+  }
+
+  readonly #onTimer = (): void => {
+    this.#timer = undefined;
+    const wanted = this.#timerFor;
+    const deadline = this.#deadline;
+    if (wanted === undefined || deadline === undefined || this.#failure !== undefined) return;
+    const left = deadline - Date.now();
+    if (left > 0) {
+      this.#timerAt = deadline;
+      this.#timer = setTimeout(this.#onTimer, left);
+      return;
+    }
+    // No reply to a command written behind others: the server may drop what follows
+    // the first command of a write.
+    if (this.#queue.some((p) => p.written && p.pipelined)) this.#trouble = true;
+    this.#fail(
+      new FtpTimeoutError(
+        `No reply to "${wanted.label}" from "${this.address}" within ${this.#deadlineMs} ms`,
+        { command: wanted.label },
+      ),
+    );
+  };
+
+  #stopTimer(): void {
+    if (this.#timer === undefined) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 
   #notice(message: string): void {
@@ -688,8 +720,8 @@ export class ControlConnection {
   #fail(error: FtpError): void {
     if (this.#failure !== undefined) return;
     this.#failure = error;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#stopTimer();
+    this.#deadline = undefined;
     this.#stopKeepalive?.();
     this.#stopKeepalive = undefined;
     this.#keepaliveFor = undefined;
@@ -701,6 +733,13 @@ export class ControlConnection {
       () => this.#closed.resolve(),
     );
   }
+}
+
+/** Settles a command with its final reply. */
+function answer(p: Pending, reply: Reply): void {
+  if (p.result.settled) return;
+  p.options.onReply?.(reply);
+  p.result.resolve(reply);
 }
 
 /**

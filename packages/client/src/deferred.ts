@@ -14,30 +14,42 @@ export interface Deferred<T> {
   readonly settled: boolean;
 }
 
+const ignore = (): void => {};
+
+/** A class rather than closures: one is made per command and per file, so it stays small. */
+class Settle<T> implements Deferred<T> {
+  readonly promise: Promise<T>;
+  #resolve!: (value: T) => void;
+  #reject!: (reason: unknown) => void;
+  #settled = false;
+
+  constructor() {
+    this.promise = new Promise<T>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+  }
+
+  resolve(value: T): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#resolve(value);
+  }
+
+  reject(reason: unknown): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    // Handled before it rejects: a rejection nobody awaits is not reported as unhandled.
+    this.promise.catch(ignore);
+    this.#reject(reason);
+  }
+
+  get settled(): boolean {
+    return this.#settled;
+  }
+}
+
 /** Creates a {@link Deferred}. Rejections nobody awaits are not reported as unhandled. */
 export function deferred<T>(): Deferred<T> {
-  let resolveFn!: (value: T) => void;
-  let rejectFn!: (reason: unknown) => void;
-  let settled = false;
-  const promise = new Promise<T>((resolve, reject) => {
-    resolveFn = resolve;
-    rejectFn = reject;
-  });
-  promise.catch(() => {});
-  return {
-    promise,
-    resolve(value: T): void {
-      if (settled) return;
-      settled = true;
-      resolveFn(value);
-    },
-    reject(reason: unknown): void {
-      if (settled) return;
-      settled = true;
-      rejectFn(reason);
-    },
-    get settled(): boolean {
-      return settled;
-    },
-  };
+  return new Settle<T>();
 }

@@ -20,13 +20,19 @@ export {
   ConnectionResetError,
   FtpAbortError,
   FtpError,
+  type FtpErrorOptions,
   FtpProtocolError,
   FtpReplyError,
   FtpTimeoutError,
   FtpUsageError,
+  SocketAbortedError,
   SocketError,
+  type SocketErrorOptions,
+  type SocketErrorReason,
+  SocketTimeoutError,
   TlsError,
   TruncatedTransferError,
+  type TruncatedTransferErrorOptions,
 } from "@ftpkit/errors";
 export type { FileEntry, FileKind, Reply } from "@ftpkit/reply";
 export { connect } from "./connect.ts";

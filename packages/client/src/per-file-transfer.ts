@@ -43,11 +43,6 @@ export interface FileRequest {
   /** Resumes allowed after a cut. */
   retries: number;
   signal: Abortable | undefined;
-  /**
-   * The file's full size when already known (a MODE B/C/E transfer resumed in MODE S
-   * after SIZE): a short stream-mode transfer is then noticed without asking again.
-   */
-  knownSize?: number | undefined;
 }
 
 /** Final reply codes a transfer command can end with (2yz that is not another command's). */
@@ -117,7 +112,6 @@ export class PerFileTransfer implements BodySource {
     this.#verb = verb;
     this.#position = request.offset;
     this.#limit = limit;
-    this.#size = request.knownSize;
   }
 
   get size(): number | undefined {
@@ -221,6 +215,12 @@ export class PerFileTransfer implements BodySource {
         onPreliminary: (reply) => {
           if (!connected) connector.earlyPreliminary = true;
           if (this.#attempt !== undefined) this.#attempt.preliminaries++;
+          // Without SIZE, the size the 150 names (vsftpd, ProFTPD, inetutils) still lets a
+          // short transfer be told from a complete one. From offset 0 only: after REST,
+          // vsftpd names the whole file and ProFTPD what is left of it.
+          if (offset === 0 && this.#verb === "RETR" && this.#size === undefined) {
+            this.#size = sizeInPreliminary(reply);
+          }
           preliminary.resolve(reply);
         },
       });
@@ -685,6 +685,17 @@ export function askHash(
     lane.hashAlgorithm = wanted;
   }
   return { algorithm: lane.hashAlgorithm, reply: lane.control.send("HASH", path) };
+}
+
+/**
+ * The size a 1yz names: `150 Opening BINARY mode data connection for a.txt (6 bytes).`
+ * (vsftpd; ProFTPD and inetutils ftpd alike). Undefined when it names none.
+ */
+export function sizeInPreliminary(reply: Reply): number | undefined {
+  const m = /\((\d{1,16}) bytes?\)/.exec(reply.message);
+  if (m === null) return undefined;
+  const n = Number(m[1]);
+  return Number.isSafeInteger(n) ? n : undefined;
 }
 
 async function sizeOf(reply: Promise<Reply>): Promise<number | undefined> {

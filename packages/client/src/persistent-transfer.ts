@@ -50,6 +50,7 @@ export class PersistentTransfer implements BodySource {
   readonly mode: "B" | "C" | "E";
   #size: number | undefined;
   #sizeReply: Promise<Reply> | undefined;
+  #sizeKnown = false;
   #hash: Promise<Reply> | undefined;
   #digest: Digest | undefined;
   /** RETR's final reply, and the reply itself once it came. */
@@ -138,10 +139,14 @@ export class PersistentTransfer implements BodySource {
       }
       this.#send(channel);
     }
+    // Written ahead, a file's 1yz and SIZE have often come by the time it is started.
+    if (this.#preliminaryReply !== undefined && this.#channel !== undefined) {
+      if (this.#rest === undefined && (this.#sizeReply === undefined || this.#sizeKnown)) return;
+    }
     try {
       await this.#accepted();
     } finally {
-      if (this.#sizeReply !== undefined) this.#size = await sizeOf(this.#sizeReply);
+      if (this.#sizeReply !== undefined && !this.#sizeKnown) await this.#sizeReply.catch(ignore);
     }
   }
 
@@ -151,7 +156,14 @@ export class PersistentTransfer implements BodySource {
     const lane = this.#lane;
     const { path, signal } = this.#request;
     if (this.#request.size && this.#sizeReply === undefined) {
-      this.#sizeReply = lane.control.send("SIZE", path, { fits: fitsSize, signal });
+      this.#sizeReply = lane.control.send("SIZE", path, {
+        fits: fitsSize,
+        signal,
+        onReply: (reply) => {
+          this.#sizeKnown = true;
+          this.#size = sizeIn(reply);
+        },
+      });
     }
     if (this.#request.verify && this.#hash === undefined && this.#position === 0) {
       const hash = askHash(lane, path);
@@ -188,8 +200,8 @@ export class PersistentTransfer implements BodySource {
     const { control, connector } = lane;
     const { signal } = this.#request;
     lane.dropPersistent();
-    // The mode may have changed since this file's commands were planned (a MODE S file
-    // in between): the new connection must carry this mode.
+    // The mode may have changed since this file's commands were planned (a listing, in
+    // MODE S, in between): the new connection must carry this mode.
     void lane.setMode(this.mode)?.catch(ignore);
     let channel: PersistentChannel;
     if (this.mode === "E" || lane.settings.dataConnection === "active") {
@@ -241,22 +253,21 @@ export class PersistentTransfer implements BodySource {
       transfer: true,
       fits: fitsTransfer,
       onPreliminary: (reply) => {
+        if (this.#final !== final) return;
         this.#preliminaries++;
         this.#preliminaryReply ??= reply;
         this.#preliminary?.resolve(reply);
       },
-    });
-    this.#final = final;
-    final.then(
-      (reply) => {
+      onReply: (reply) => {
         if (this.#final !== final) return;
         this.#finished = true;
         this.#finalReply = reply;
       },
-      () => {
-        if (this.#final === final) this.#finished = true;
-      },
-    );
+    });
+    this.#final = final;
+    final.catch(() => {
+      if (this.#final === final) this.#finished = true;
+    });
   }
 
   /**
@@ -365,14 +376,16 @@ export class PersistentTransfer implements BodySource {
     return this.#accepted();
   }
 
-  async pull(): Promise<Uint8Array[] | undefined> {
+  /** True once the last pull handed out the file's final bytes and the file checked out. */
+  get done(): boolean {
+    return this.#done && this.#cancelled === undefined;
+  }
+
+  pull(): Promise<Uint8Array[] | undefined> {
+    // Kept for cancel(), which waits for a pull in flight; a settled one is harmless.
     const pulling = this.#pull();
     this.#pulling = pulling;
-    try {
-      return await pulling;
-    } finally {
-      this.#pulling = undefined;
-    }
+    return pulling;
   }
 
   async #pull(): Promise<Uint8Array[] | undefined> {
@@ -427,7 +440,8 @@ export class PersistentTransfer implements BodySource {
       if (this.#eof && (this.mode !== "E" || this.#eods >= this.#eodCount)) {
         channel!.filesCarried++;
         channel!.watch();
-        await this.#complete();
+        if (this.#finalReply !== undefined && this.#hash === undefined) this.#check(this.#finalReply);
+        else await this.#complete();
         return out;
       }
       if (out !== undefined) return out;
@@ -455,7 +469,7 @@ export class PersistentTransfer implements BodySource {
     return bytes;
   }
 
-  /** The EOF marker arrived: check the final reply, SIZE and HASH. */
+  /** The EOF marker arrived: wait for the final reply, then check it, SIZE and HASH. */
   async #complete(): Promise<void> {
     const lane = this.#lane;
     const reply =
@@ -467,6 +481,16 @@ export class PersistentTransfer implements BodySource {
         if (error instanceof FtpTimeoutError) void lane.control.destroy(error);
         throw error;
       }));
+    this.#check(reply);
+    if (this.#hash !== undefined) {
+      await this.#verifyHash(this.#hash);
+      lane.stats.filesRetrieved++;
+    }
+  }
+
+  /** The final reply and the size of a file whose EOF marker arrived. */
+  #check(reply: Reply): void {
+    const lane = this.#lane;
     this.#done = true;
     if (reply.code >= 400) {
       throw new TruncatedTransferError(
@@ -485,8 +509,7 @@ export class PersistentTransfer implements BodySource {
         `"${this.#request.path}" has ${this.#position} bytes up to its EOF marker, SIZE said ${size}: it changed during the transfer`,
       );
     }
-    if (this.#hash !== undefined) await this.#verifyHash(this.#hash);
-    lane.stats.filesRetrieved++;
+    if (this.#hash === undefined) lane.stats.filesRetrieved++;
   }
 
   async #verifyHash(hash: Promise<Reply>): Promise<void> {
@@ -592,10 +615,10 @@ export class PersistentTransfer implements BodySource {
   }
 }
 
-async function sizeOf(reply: Promise<Reply>): Promise<number | undefined> {
+/** The size a SIZE reply gives; undefined for a refusal or a size that is not one. */
+function sizeIn(reply: Reply): number | undefined {
   try {
-    const r = await reply;
-    return r.code === 213 ? parseSizeReply(r) : undefined;
+    return reply.code === 213 ? parseSizeReply(reply) : undefined;
   } catch {
     return undefined;
   }

@@ -18,7 +18,7 @@ import type { Lane } from "./lane.ts";
 import type { ModeChoice, RetrieveOptions, RetrieveProgress, UsedMode } from "./options.ts";
 import { type FileRequest, PerFileTransfer } from "./per-file-transfer.ts";
 import { PersistentTransfer } from "./persistent-transfer.ts";
-import { RetrievedFile } from "./retrieved-file.ts";
+import { type FileHooks, RetrievedFile } from "./retrieved-file.ts";
 import { AbortFanout, abortError, throwIfAborted, waitFor } from "./timeouts.ts";
 
 /** Where lanes come from: the session's own, and new ones for `concurrency`. */
@@ -174,6 +174,7 @@ function mendable(lane: Lane, error: unknown): boolean {
 }
 
 const persistentModes = new Set<UsedMode>(["B", "C", "E"]);
+const ignore = (): void => {};
 
 function requestFor(path: string, p: Plan): FileRequest {
   // CR, LF or NUL: refused here, before the file's SIZE or EPSV is queued.
@@ -188,41 +189,27 @@ function requestFor(path: string, p: Plan): FileRequest {
   };
 }
 
-function fileFor(
-  index: number,
-  path: string,
-  transfer: PerFileTransfer | PersistentTransfer,
-  p: Plan,
-  tally: Tally,
-  ended: () => boolean,
-): RetrievedFile {
-  let bytes = 0;
+/** What the files of one retrieve report to it: progress, and the errors their bodies reject with. */
+function hooksFor(p: Plan, tally: Tally, ended: () => boolean): FileHooks {
   const onProgress = p.onProgress;
-  const source = {
-    get size(): number | undefined {
-      return transfer.size;
-    },
-    pull: async (): Promise<Uint8Array[] | undefined> => {
-      try {
-        return await transfer.pull();
-      } catch (error) {
-        throw bodyError(error, ended, tally);
-      }
-    },
-    cancel: (reason: FtpError): Promise<void> => transfer.cancel(reason),
+  return {
+    ...(onProgress === undefined
+      ? {}
+      : {
+          onBytes: (file: RetrievedFile, bytes: number, received: number): void => {
+            tally.totalBytes += bytes;
+            onProgress({
+              path: file.path,
+              index: file.index,
+              bytes: received,
+              size: file.size,
+              totalBytes: tally.totalBytes,
+              filesDone: tally.filesDone,
+            });
+          },
+        }),
+    bodyError: (error: unknown): unknown => bodyError(error, ended, tally),
   };
-  return new RetrievedFile({ path, index, mode: transfer.mode, source }, (n) => {
-    bytes += n;
-    tally.totalBytes += n;
-    onProgress?.({
-      path,
-      index,
-      bytes,
-      size: transfer.size,
-      totalBytes: tally.totalBytes,
-      filesDone: tally.filesDone,
-    });
-  });
 }
 
 /**
@@ -236,10 +223,9 @@ async function startOne(
   path: string,
   mode: UsedMode,
   p: Plan,
-  tally: Tally,
+  hooks: FileHooks,
   ahead: PersistentTransfer[] | undefined,
   prepared: PerFileTransfer | undefined,
-  ended: () => boolean,
   onSent?: (final: Promise<Reply>) => void,
 ): Promise<RetrievedFile> {
   let transfer: PerFileTransfer | PersistentTransfer | undefined;
@@ -274,10 +260,10 @@ async function startOne(
       current.onSent = onSent;
     }
     const started = current.start();
-    started.catch(() => {});
+    started.catch(ignore);
     try {
       await waitFor(started, { signal: p.signal, what: `Starting "${path}"` });
-      return fileFor(index, path, current, p, tally, ended);
+      return new RetrievedFile({ path, index, mode: current.mode, source: current }, hooks);
     } catch (error) {
       if (p.signal?.aborted) {
         await started.catch(() => {});
@@ -286,14 +272,18 @@ async function startOne(
         throw reason;
       }
       if (!FtpError.isInstance(error)) throw error;
-      // A data connection that cannot resume the TLS session the server demands fails
-      // every file alike: the retrieve's failure (vsftpd closes the session after it).
+      // A TlsError before the server accepted the transfer: the data connection's
+      // handshake failed, or the server refused RETR before any 1yz in words of session
+      // reuse (@ftpkit/server). Every file would fail alike, so the retrieve ends with it.
+      // vsftpd and ProFTPD answer 150 first and refuse after it (522, 425): that refusal
+      // rejects the file's body with the TlsError instead, and the next file meets the
+      // same (ProFTPD keeps the session; vsftpd closes it, which ends the retrieve).
       if (error instanceof TlsError) throw error;
       if (!lane.control.open) throw lane.control.failure ?? error;
       // A refused MODE is the retrieve's failure, not one file's.
       if (error.command?.startsWith("MODE ")) throw error;
       // A RETR written ahead can fail because the connection under it went away (the
-      // previous file was resumed in MODE S): try it once more on its own.
+      // previous file was cut and resumed over a new one): try it once more on its own.
       const transient = error.code === undefined || (error.code >= 400 && error.code < 500);
       if (fromAhead && transient) continue;
       return failed(error);
@@ -366,6 +356,7 @@ async function* oneLane(
   throwIfAborted(p.signal, "The retrieve");
   let lane = source.current();
   const ended = (): boolean => !lane.control.open && !lane.control.pipeliningTrouble;
+  const hooks = hooksFor(p, tally, ended);
   const ahead: PersistentTransfer[] = [];
   let prepared: PerFileTransfer | undefined;
   /** After pipelining trouble: a new connection, one command at a time, or the error. */
@@ -401,11 +392,15 @@ async function* oneLane(
       const mine = prepared;
       prepared = undefined;
       const index = i;
-      const sent = (final: Promise<Reply>): void => {
-        prepared = prepareNext(lane, paths, index, p, final);
-      };
+      // MODE S only: the next file's SIZE and EPSV go out with this file's RETR.
+      const sent =
+        mode === "S"
+          ? (final: Promise<Reply>): void => {
+              prepared = prepareNext(lane, paths, index, p, final);
+            }
+          : undefined;
       try {
-        file = await startOne(lane, i, paths[i]!, mode, p, tally, ahead, mine, ended, sent);
+        file = await startOne(lane, i, paths[i]!, mode, p, hooks, ahead, mine, sent);
       } catch (error) {
         await mend(error);
         mode = await chooseMode();
@@ -453,6 +448,7 @@ async function* manyLanes(
   }
   const lanes = [primary, ...extra];
   const ended = (): boolean => lanes.every((l) => !l.control.open);
+  const hooks = hooksFor(p, tally, ended);
   const slots: Deferred<RetrievedFile>[] = paths.map(() => deferred<RetrievedFile>());
   const readyOrder: number[] = [];
   let readySignal = deferred<void>();
@@ -527,7 +523,7 @@ async function* manyLanes(
       }
       let file: RetrievedFile;
       try {
-        file = await startOne(lane, i, paths[i]!, mode, p, tally, undefined, undefined, ended);
+        file = await startOne(lane, i, paths[i]!, mode, p, hooks, undefined, undefined);
       } catch (error) {
         if (laneEnded(lane, error) && !(error instanceof TlsError)) {
           lose(error, i);

@@ -104,12 +104,13 @@ describe("keepalive NOOPs during a transfer", () => {
     const from = w.events.indexOf("< 150");
     const to = w.events.indexOf("< 226");
     expect(w.events.slice(from, to).filter((e) => e === "> NOOP")).toHaveLength(3);
-    expect(w.events.slice(to + 1, to + 4)).toEqual(["< 200", "< 200", "< 200"]);
-    expect(ours.server.log.count({ kind: "command", verb: "NOOP" })).toBe(3);
     // The ticks stop with the transfer; one more sends nothing.
     expect(clock.running).toBe(false);
     clock.tick();
     expect(await session.size(name!)).toBe(10_000);
+    // The first replies after the 226 (SIZE's is queued behind them) are the NOOPs'.
+    const after = w.events.slice(to + 1).filter((e) => e.startsWith("<"));
+    expect(after.slice(0, 4)).toEqual(["< 200", "< 200", "< 200", "< 213"]);
     expect(ours.server.log.count({ kind: "command", verb: "NOOP" })).toBe(3);
   });
 

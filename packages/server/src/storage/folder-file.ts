@@ -3,8 +3,8 @@
  * `fstat` gave: a 16 KiB file takes one read (into a buffer one byte larger than what is
  * left, so that a short read tells the end) instead of a 64 KiB buffer and a second
  * read that returns nothing. The first read starts at once, while the reply and the
- * data connection are being dealt with, and the file is closed while its last chunk is
- * sent. Plain descriptors and the callback API of `node:fs` (a third less CPU per call
+ * data connection are being dealt with; each next one while the chunk before is sent;
+ * and the file is closed while its last chunk is sent. Plain descriptors and the callback API of `node:fs` (a third less CPU per call
  * than `FileHandle`, measured); every path that opens one closes it.
  *
  * @module
@@ -112,6 +112,9 @@ export class FolderFile implements OpenedFile {
           if (chunk.length > 0) yield chunk;
           return;
         }
+        // The next read runs while this chunk goes out.
+        this.#pending = this.#read();
+        this.#pending.catch(() => {});
         yield chunk;
       }
     } finally {

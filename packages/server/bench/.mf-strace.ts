@@ -1,0 +1,303 @@
+/**
+ * Many small files over ONE persistent MODE B / MODE C data connection: 1000 x 16 KiB
+ * (BENCH_FILES, BENCH_FILE_KIB) from `@ftpkit/server` over a folder and over memory,
+ * beside the baseline measured in the same run: the same number of bytes read from a
+ * raw node:net server (bytes / bandwidth). The server runs in a process of its own
+ * (`many-files-server.ts`); the client here is a plain node:net socket that keeps
+ * BENCH_WINDOW RETRs outstanding (as `@ftpkit/client` writes them ahead, 16 by default)
+ * and only collects bytes; they are decoded and checked after the clock stopped.
+ *
+ * Each case runs BENCH_REPEATS times (default 5), interleaved; the best and the median
+ * are printed (the machine is shared: load comes and goes). BENCH_BEFORE=DIR adds the
+ * same cases against a server built from another copy of `src/` (the code before a
+ * change, with `node_modules` linked beside it), interleaved with these;
+ * BENCH_CASES=folder,B keeps only the cases whose name has every word. "srv CPU" is the
+ * server process's CPU time (user + system, all threads, from /proc; median) per file.
+ *
+ *   pnpm --filter @ftpkit/server exec tsx bench/many-files.ts
+ */
+
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { connect, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createDecoder, createEncoder } from "@ftpkit/modes";
+import { type Reply, ReplyParser } from "@ftpkit/reply";
+import { randomBytes } from "/work/main/packages/server/test/support/test-server.ts";
+
+const FILES = Number(process.env.BENCH_FILES ?? 1000);
+const FILE_BYTES = Number(process.env.BENCH_FILE_KIB ?? 16) * 1024;
+const WINDOW = Number(process.env.BENCH_WINDOW ?? 16);
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
+const TOTAL = FILES * FILE_BYTES;
+const here = dirname(fileURLToPath(import.meta.url));
+
+const root = await mkdtemp(join(tmpdir(), "ftpkit-many-"));
+await mkdir(join(root, "s"));
+const contents: Uint8Array[] = [];
+for (let i = 0; i < FILES; i++) {
+  contents.push(randomBytes(FILE_BYTES, i + 1));
+  await writeFile(join(root, "s", `f${i}.bin`), contents[i]!);
+}
+
+/** Wire bytes of every file in `mode`: the client waits for all of them. */
+function wireBytes(mode: "B" | "C"): number {
+  let n = 0;
+  for (const content of contents) {
+    const encoder = createEncoder(mode, { type: "I" });
+    for (const chunk of [...encoder.data(content), ...encoder.eof()]) n += chunk.length;
+  }
+  return n;
+}
+const expectedWire = { B: wireBytes("B"), C: wireBytes("C") };
+
+type Ports = { folderPort: number; memoryPort: number; rawPort: number };
+
+/** Starts the server process over `src` (this package's own by default). */
+async function startServer(
+  src: string | undefined,
+): Promise<{ ports: Ports; pid: number; stop: () => void }> {
+  const child = spawn(
+    "strace",
+    ["-f", "-c", "-o", `/tmp/strace-${src === undefined ? "new" : "old"}.txt`, process.execPath,
+      ...(process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
+      "--import",
+      "tsx",
+      "/work/main/packages/server/bench/many-files-server.ts",
+      root,
+      String(TOTAL),
+    ],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+      env: src === undefined ? process.env : { ...process.env, BENCH_SERVER_SRC: src },
+    },
+  );
+  const ports = await new Promise<Ports>((resolve, reject) => {
+    let text = "";
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => {
+      text += chunk;
+      const line = text.split("\n")[0];
+      if (text.includes("\n") && line !== undefined) resolve(JSON.parse(line));
+    });
+    child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return { ports, pid: child.pid!, stop: () => child.kill("SIGTERM") };
+}
+
+// BENCH_BEFORE=DIR: also run a server over another copy of src/ (the code before a
+// change), its cases interleaved with this one's.
+const before = process.env.BENCH_BEFORE;
+const current = await startServer(undefined);
+const previous = before === undefined ? undefined : await startServer(before);
+const ports = current.ports;
+
+function opened(socket: Socket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("error", reject);
+  });
+}
+
+/** Seconds to read TOTAL bytes from the raw server, connect included. */
+async function rawRun(): Promise<number> {
+  const t0 = performance.now();
+  const socket = connect(ports.rawPort, "127.0.0.1");
+  let bytes = 0;
+  socket.on("data", (d: Buffer) => {
+    bytes += d.length;
+  });
+  await new Promise((resolve) => socket.once("end", resolve));
+  socket.destroy();
+  if (bytes !== TOTAL) throw new Error(`raw: ${bytes} of ${TOTAL} bytes`);
+  return (performance.now() - t0) / 1000;
+}
+
+/** A control connection whose replies can be awaited one by one. */
+class Control {
+  readonly socket: Socket;
+  readonly #parser = new ReplyParser();
+  readonly #replies: Reply[] = [];
+  #wake: (() => void) | undefined;
+  onReply: ((reply: Reply) => void) | undefined;
+
+  constructor(port: number) {
+    this.socket = connect(port, "127.0.0.1");
+    this.socket.setNoDelay(true);
+    this.socket.on("data", (chunk: Buffer) => {
+      for (const reply of this.#parser.push(chunk)) {
+        if (this.onReply !== undefined) this.onReply(reply);
+        else this.#replies.push(reply);
+      }
+      this.#wake?.();
+    });
+  }
+
+  async next(): Promise<Reply> {
+    for (;;) {
+      const reply = this.#replies.shift();
+      if (reply !== undefined) return reply;
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
+    }
+  }
+
+  async cmd(line: string, expect: number): Promise<Reply> {
+    this.socket.write(`${line}\r\n`);
+    const reply = await this.next();
+    if (Math.floor(reply.code / 100) !== Math.floor(expect / 100)) {
+      throw new Error(`${line}: ${reply.code} ${reply.message}`);
+    }
+    return reply;
+  }
+}
+
+/** Seconds from the first RETR to the last reply; the bytes are checked afterwards. */
+async function ftpRun(port: number, mode: "B" | "C"): Promise<number> {
+  const control = new Control(port);
+  await control.next();
+  await control.cmd("USER anonymous", 331);
+  await control.cmd("PASS bench@", 230);
+  await control.cmd("TYPE I", 200);
+  await control.cmd(`MODE ${mode}`, 200);
+  const epsv = await control.cmd("EPSV", 229);
+  const data = connect(Number(/\|(\d+)\|/.exec(epsv.message)![1]), "127.0.0.1");
+  const chunks: Buffer[] = [];
+  let wire = 0;
+  let dataDone!: () => void;
+  const allData = new Promise<void>((resolve) => {
+    dataDone = resolve;
+  });
+  data.on("data", (d: Buffer) => {
+    chunks.push(d);
+    wire += d.length;
+    if (wire >= expectedWire[mode]) dataDone();
+  });
+  await opened(data);
+  const t0 = performance.now();
+  let sent = 0;
+  let done = 0;
+  const finished = new Promise<void>((resolve, reject) => {
+    control.onReply = (reply) => {
+      if (reply.code === 125 || reply.code === 150) return;
+      if (reply.code !== 250 && reply.code !== 226) {
+        reject(new Error(`RETR: ${reply.code} ${reply.message}`));
+        return;
+      }
+      done++;
+      if (sent < FILES) control.socket.write(`RETR s/f${sent++}.bin\r\n`);
+      if (done === FILES) resolve();
+    };
+  });
+  let burst = "";
+  while (sent < Math.min(WINDOW, FILES)) burst += `RETR s/f${sent++}.bin\r\n`;
+  control.socket.write(burst);
+  await Promise.all([finished, allData]);
+  const seconds = (performance.now() - t0) / 1000;
+  control.socket.end("QUIT\r\n");
+  data.destroy();
+  control.socket.destroy();
+  check(mode, chunks);
+  return seconds;
+}
+
+/** Every file arrived whole and in order. */
+function check(mode: "B" | "C", chunks: Buffer[]): void {
+  const decoder = createDecoder(mode, { type: "I" });
+  let file = 0;
+  let at = 0;
+  let current = contents[0]!;
+  const fail = (why: string): never => {
+    throw new Error(`MODE ${mode}, file ${file}: ${why}`);
+  };
+  for (const chunk of chunks) {
+    for (const event of decoder.push(chunk)) {
+      if (event.type === "data") {
+        const view = event.data;
+        if (at + view.length > current.length) fail("too many bytes");
+        for (let i = 0; i < view.length; i++) if (view[i] !== current[at + i]) fail("bytes differ");
+        at += view.length;
+      } else if (event.type === "eof") {
+        if (at !== current.length) fail(`${at} of ${current.length} bytes`);
+        file++;
+        at = 0;
+        current = contents[file] ?? new Uint8Array(0);
+      }
+    }
+  }
+  if (file !== FILES) throw new Error(`MODE ${mode}: ${file} of ${FILES} files`);
+}
+
+/** CPU seconds (user + system, every thread) the process `pid` used so far, from /proc. */
+async function cpuSeconds(pid: number): Promise<number> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 a second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+type Case = { name: string; pid: number; run: () => Promise<number> };
+const serverCases = (prefix: string, server: { ports: Ports; pid: number }): Case[] => {
+  const { ports: p, pid } = server;
+  return [
+    { name: `${prefix}memory storage, MODE B`, pid, run: () => ftpRun(p.memoryPort, "B") },
+    { name: `${prefix}memory storage, MODE C`, pid, run: () => ftpRun(p.memoryPort, "C") },
+    { name: `${prefix}folder storage, MODE B`, pid, run: () => ftpRun(p.folderPort, "B") },
+    { name: `${prefix}folder storage, MODE C`, pid, run: () => ftpRun(p.folderPort, "C") },
+  ];
+};
+const allCases: Case[] = [
+  { name: "raw node:net, same bytes (baseline)", pid: current.pid, run: rawRun },
+  ...(previous === undefined ? [] : serverCases("before: ", previous)),
+  ...serverCases("", current),
+];
+// BENCH_CASES=folder,B keeps the baseline and the cases whose name has every word.
+const only = process.env.BENCH_CASES?.split(",").filter(Boolean) ?? [];
+const cases = allCases.filter((c, i) => i === 0 || only.every((word) => c.name.includes(word)));
+
+try {
+  const times = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+  const cpu = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+  // One warm-up round (JIT, page cache), then the measured rounds, interleaved.
+  for (const c of cases) await c.run();
+  for (let r = 0; r < REPEATS; r++) {
+    for (const c of cases) {
+      const cpu0 = await cpuSeconds(c.pid);
+      times.get(c.name)!.push(await c.run());
+      cpu.get(c.name)!.push((await cpuSeconds(c.pid)) - cpu0);
+    }
+  }
+  const best = (name: string): number => Math.min(...times.get(name)!);
+  const median = (name: string, of = times): number => {
+    const sorted = [...of.get(name)!].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)]!;
+  };
+  const baseline = best(cases[0]!.name);
+  const baselineMedian = median(cases[0]!.name);
+  console.log(
+    `${FILES} x ${FILE_BYTES / 1024} KiB, ${WINDOW} RETRs outstanding, best (median) of ${REPEATS}`,
+  );
+  console.log(
+    `${"case".padEnd(46)} ${"files/s".padStart(16)} ${"ms/file".padStart(16)} ${"x bytes/bandwidth".padStart(18)} ${"srv CPU ms/file".padStart(16)}`,
+  );
+  for (const c of cases) {
+    const b = best(c.name);
+    const m = median(c.name);
+    const cell = (x: number, y: number, digits: number): string =>
+      `${x.toFixed(digits)} (${y.toFixed(digits)})`;
+    console.log(
+      `${c.name.padEnd(46)} ${cell(FILES / b, FILES / m, 0).padStart(16)} ${cell((b * 1000) / FILES, (m * 1000) / FILES, 3).padStart(16)} ${cell(b / baseline, m / baselineMedian, 1).padStart(18)} ${((median(c.name, cpu) * 1000) / FILES).toFixed(3).padStart(16)}`,
+    );
+  }
+} finally {
+  current.stop();
+  previous?.stop();
+  await rm(root, { recursive: true, force: true });
+}
