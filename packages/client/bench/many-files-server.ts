@@ -1,11 +1,14 @@
 /**
  * The server side of `many-files.ts`, in a process of its own so that the client's CPU
  * and event loop are the client's: `@ftpkit/server` over memory storage with FILES files
- * of FILE_KIB KiB, on loopback through `nodeSockets()`. Prints one JSON line with its port.
+ * of FILE_KIB KiB, on loopback through `nodeSockets()`; and the baseline, a raw
+ * `node:net` server that writes the same number of bytes on each connection. Prints one
+ * JSON line with the two ports.
  *
  *   node --import tsx bench/many-files-server.ts FILES FILE_BYTES PORT
  */
 
+import { createServer as createNetServer } from "node:net";
 import { createServer, memoryStorage } from "@ftpkit/server";
 import { nodeSockets } from "@ftpkit/socket-node";
 
@@ -32,8 +35,29 @@ const server = createServer({
   passive: { ports: { from: port + 1, to: port + 20 } },
 });
 const address = await server.listen({ host: "127.0.0.1", port });
-process.stdout.write(`${JSON.stringify({ port: address.port })}\n`);
+
+// The baseline: every file's bytes back to back, in 64 KiB views, with backpressure.
+const total = files * fileBytes;
+const bytes = new Uint8Array(Math.min(total, 1 << 20));
+const raw = createNetServer((socket) => {
+  let at = 0;
+  const pump = (): void => {
+    while (at < total) {
+      const view = bytes.subarray(0, Math.min(65536, total - at));
+      at += view.length;
+      if (!socket.write(view)) {
+        socket.once("drain", pump);
+        return;
+      }
+    }
+    socket.end();
+  };
+  pump();
+});
+await new Promise<void>((resolve) => raw.listen(port + 21, "127.0.0.1", resolve));
+process.stdout.write(`${JSON.stringify({ port: address.port, rawPort: port + 21 })}\n`);
 
 process.on("SIGTERM", () => {
+  raw.close();
   void server.close().then(() => process.exit(0));
 });

@@ -6,7 +6,8 @@
  * with `pipeTo()` (BENCH_CONSUME=bytes,body,file,pipeTo picks); it prints the
  * wall time and the client's CPU time (user + system, this process) per file.
  *
- * BENCH_BEFORE=DIR adds the same cases with the client built from another copy of
+ * The baseline of the same run: the same number of bytes read from a raw `node:net`
+ * server (bytes / bandwidth), printed as a ratio. BENCH_BEFORE=DIR adds the same cases with the client built from another copy of
  * `src/` (the code before a change, `node_modules` linked beside it), interleaved with
  * these in the same run, and the ratio after/before. Each case runs BENCH_REPEATS (5)
  * times; the best and the median are printed (the machine is shared).
@@ -16,6 +17,7 @@
  */
 
 import { spawn } from "node:child_process";
+import { connect as connectNet } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { nodeSockets } from "@ftpkit/socket-node";
@@ -37,19 +39,47 @@ if (before !== undefined) {
 
 const child = spawn(
   process.execPath,
-  ["--import", "tsx", join(dir, "many-files-server.ts"), String(FILES), String(FILE_BYTES), String(PORT)],
+  [
+    "--import",
+    "tsx",
+    join(dir, "many-files-server.ts"),
+    String(FILES),
+    String(FILE_BYTES),
+    String(PORT),
+  ],
   { stdio: ["ignore", "pipe", "inherit"] },
 );
-const port = await new Promise<number>((resolve, reject) => {
-  let text = "";
-  child.stdout.setEncoding("utf8");
-  child.stdout.on("data", (chunk: string) => {
-    text += chunk;
-    const line = text.split("\n")[0];
-    if (text.includes("\n")) resolve((JSON.parse(line!) as { port: number }).port);
+const { port, rawPort } = await new Promise<{ port: number; rawPort: number }>(
+  (resolve, reject) => {
+    let text = "";
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => {
+      text += chunk;
+      const line = text.split("\n")[0];
+      if (text.includes("\n")) resolve(JSON.parse(line!) as { port: number; rawPort: number });
+    });
+    child.once("exit", (code) => reject(new Error(`the server exited with ${code}`)));
+  },
+);
+
+/** The baseline: the same bytes over one raw node:net connection, per file's share. */
+async function rawRun(): Promise<{ wall: number; cpu: number }> {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const got = await new Promise<number>((resolve, reject) => {
+    let n = 0;
+    const socket = connectNet(rawPort, "127.0.0.1");
+    socket.on("data", (chunk: Buffer) => {
+      n += chunk.length;
+    });
+    socket.once("end", () => resolve(n));
+    socket.once("error", reject);
   });
-  child.once("exit", (code) => reject(new Error(`the server exited with ${code}`)));
-});
+  const wall = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  if (got !== FILES * FILE_BYTES) throw new Error(`raw: got ${got} bytes`);
+  return { wall: wall / FILES, cpu: (cpu.user + cpu.system) / 1000 / FILES };
+}
 
 const paths = Array.from({ length: FILES }, (_, i) => `f${i}.bin`);
 const sink = (): WritableStream<Uint8Array> =>
@@ -75,7 +105,8 @@ async function run(client: Client, consume: string): Promise<{ wall: number; cpu
     else if (consume === "file") {
       // `for await` over the file itself (the code before it had only the body's).
       const f = file as Partial<AsyncIterable<Uint8Array>> & { body: AsyncIterable<Uint8Array> };
-      const chunks = typeof f[Symbol.asyncIterator] === "function" ? (f as AsyncIterable<Uint8Array>) : f.body;
+      const chunks =
+        typeof f[Symbol.asyncIterator] === "function" ? (f as AsyncIterable<Uint8Array>) : f.body;
       for await (const chunk of chunks) received += chunk.length;
     } else await file.pipeTo(sink());
   }
@@ -88,6 +119,11 @@ async function run(client: Client, consume: string): Promise<{ wall: number; cpu
 const results = new Map<string, { wall: number[]; cpu: number[] }>();
 try {
   for (let r = 0; r < REPEATS; r++) {
+    const raw = await rawRun();
+    const entry = results.get("raw node:net") ?? { wall: [], cpu: [] };
+    entry.wall.push(raw.wall);
+    entry.cpu.push(raw.cpu);
+    results.set("raw node:net", entry);
     for (const consume of CONSUMERS) {
       for (const { name, client } of clients) {
         const key = `${name} ${consume}`;
@@ -112,6 +148,13 @@ console.log("case               wall ms/file (best / median)   client CPU ms/fil
 for (const [key, m] of results) {
   console.log(
     `${key.padEnd(18)} ${best(m.wall).toFixed(3)} / ${median(m.wall).toFixed(3)}                  ${best(m.cpu).toFixed(3)} / ${median(m.cpu).toFixed(3)}`,
+  );
+}
+const raw = results.get("raw node:net")!;
+for (const consume of CONSUMERS) {
+  const a = results.get(`after ${consume}`)!;
+  console.log(
+    `${consume}: ${(median(a.wall) / median(raw.wall)).toFixed(1)} x the raw node:net time for the same bytes (medians; the rest is per-file work, both sides)`,
   );
 }
 if (before !== undefined) {

@@ -56,9 +56,10 @@ export class PersistentTransfer implements BodySource {
   /** RETR's final reply, and the reply itself once it came. */
   #final: Promise<Reply> | undefined;
   #finalReply: Reply | undefined;
-  /** RETR's 1yz once it came; a deferred only while someone waits for it. */
+  /** RETR's 1yz once it came. */
   #preliminaryReply: Reply | undefined;
-  #preliminary: Deferred<Reply> | undefined;
+  /** Made only while someone waits for RETR's first reply: undefined for a 1yz, else the final one. */
+  #waiter: Deferred<Reply | undefined> | undefined;
   /** The REST of the current attempt, when it starts past 0. */
   #rest: Promise<Reply> | undefined;
   /** The connection of the current attempt, and the same once it is open. */
@@ -178,7 +179,7 @@ export class PersistentTransfer implements BodySource {
     this.#finalReply = undefined;
     this.#finished = false;
     this.#preliminaryReply = undefined;
-    this.#preliminary = undefined;
+    this.#waiter = undefined;
     this.#rest = undefined;
     if (channel === undefined) {
       this.#channel = undefined;
@@ -256,17 +257,20 @@ export class PersistentTransfer implements BodySource {
         if (this.#final !== final) return;
         this.#preliminaries++;
         this.#preliminaryReply ??= reply;
-        this.#preliminary?.resolve(reply);
+        this.#waiter?.resolve(undefined);
       },
       onReply: (reply) => {
         if (this.#final !== final) return;
         this.#finished = true;
         this.#finalReply = reply;
+        this.#waiter?.resolve(reply);
       },
     });
     this.#final = final;
-    final.catch(() => {
-      if (this.#final === final) this.#finished = true;
+    final.catch((error: unknown) => {
+      if (this.#final !== final) return;
+      this.#finished = true;
+      this.#waiter?.reject(error);
     });
   }
 
@@ -309,14 +313,17 @@ export class PersistentTransfer implements BodySource {
 
   /** The first reply of RETR: undefined for its 1yz, else its final reply. */
   async #firstReply(): Promise<Reply | undefined> {
+    if (this.#preliminaryReply !== undefined) return undefined;
+    if (this.#finalReply !== undefined) return this.#finalReply;
+    this.#waiter ??= deferred<Reply | undefined>();
+    // RETR went out over an open connection: its first reply decides.
+    if (this.#channel !== undefined && this.#final !== undefined) return this.#waiter.promise;
     const lane = this.#lane;
     const { path } = this.#request;
     const channel = this.#channelPromise!;
-    this.#preliminary ??= deferred<Reply>();
-    if (this.#preliminaryReply !== undefined) this.#preliminary.resolve(this.#preliminaryReply);
     let failure: unknown;
     return Promise.race([
-      this.#preliminary.promise.then(() => undefined),
+      this.#waiter.promise,
       (async (): Promise<Reply> => {
         // The data connection opens before RETR (B, C) or after it (E); either way wait
         // for RETR to be on its way before looking at its reply.
@@ -420,7 +427,10 @@ export class PersistentTransfer implements BodySource {
       switch (event.type) {
         case "data": {
           const chunk = this.#take(event.data, event.offset);
-          if (chunk !== undefined) (out ??= []).push(chunk);
+          if (chunk !== undefined) {
+            out ??= [];
+            out.push(chunk);
+          }
           break;
         }
         case "eof":
@@ -440,7 +450,8 @@ export class PersistentTransfer implements BodySource {
       if (this.#eof && (this.mode !== "E" || this.#eods >= this.#eodCount)) {
         channel!.filesCarried++;
         channel!.watch();
-        if (this.#finalReply !== undefined && this.#hash === undefined) this.#check(this.#finalReply);
+        if (this.#finalReply !== undefined && this.#hash === undefined)
+          this.#check(this.#finalReply);
         else await this.#complete();
         return out;
       }

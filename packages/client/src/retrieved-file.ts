@@ -229,7 +229,8 @@ export class RetrievedFile implements AsyncIterable<Uint8Array> {
     return {
       next: async (): Promise<IteratorResult<Uint8Array>> => {
         for (;;) {
-          if (chunks !== undefined && at < chunks.length) return { value: chunks[at++]!, done: false };
+          if (chunks !== undefined && at < chunks.length)
+            return { value: chunks[at++]!, done: false };
           if (done) return { value: undefined, done: true };
           try {
             chunks = await this.#next();
@@ -261,7 +262,9 @@ export class RetrievedFile implements AsyncIterable<Uint8Array> {
     if (held) {
       // A reader holds the body and stopped reading: abort the transfer under it.
       await this.abort(
-        new FtpAbortError(`The body of "${this.path}" was left half-read; the transfer was aborted`),
+        new FtpAbortError(
+          `The body of "${this.path}" was left half-read; the transfer was aborted`,
+        ),
       );
       return;
     }

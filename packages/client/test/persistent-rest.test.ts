@@ -6,9 +6,9 @@
  */
 
 import { getEventListeners } from "node:events";
+import { createEncoder } from "@ftpkit/modes";
 import type { CommandEntry } from "@ftpkit/server";
 import type { Socket } from "@ftpkit/socket";
-import { createEncoder } from "@ftpkit/modes";
 import { describe, expect, it } from "vitest";
 import { connect, type RetrievedFile, type RetrieveOptions } from "../src/index.ts";
 import { memoryAdapter } from "./helpers/memory-adapter.ts";
@@ -49,7 +49,8 @@ describe("offsets over a persistent connection (@ftpkit/server)", () => {
       expect(rests).toEqual(["1234", "4999", "5000"]);
       // Each REST is the command right before its RETR.
       const verbs = ours.server.log.commands();
-      for (let i = 0; i < verbs.length; i++) if (verbs[i] === "REST") expect(verbs[i + 1]).toBe("RETR");
+      for (let i = 0; i < verbs.length; i++)
+        if (verbs[i] === "REST") expect(verbs[i + 1]).toBe("RETR");
       expect(ours.server.log.stats().dataConnections).toBe(1);
       expect(session.stats.filesRetrieved).toBe(6);
     });
@@ -72,7 +73,9 @@ describe("a file cut inside a persistent connection resumes in the same mode", (
     it(`MODE ${mode}: REST over a new ${mode} connection, no MODE S, later files stay on it`, async () => {
       const seed = seedFiles(8, () => 6000);
       await using ours = await ourServer(seed, {
-        faults: { dropData: { afterBytes: 2345, verbs: ["RETR"], paths: ["/f0002.bin"], times: 1 } },
+        faults: {
+          dropData: { afterBytes: 2345, verbs: ["RETR"], paths: ["/f0002.bin"], times: 1 },
+        },
       });
       await using session = await connect(ours.url, { sockets: ours.sockets });
       const paths = Object.keys(seed);
@@ -101,7 +104,10 @@ describe("a file cut inside a persistent connection resumes in the same mode", (
  * restart markers are not offsets (RFC 959 §3.5 leaves their text to the sender): REST
  * takes only its own markers. Optionally cuts one transfer after `cutAfter` bytes.
  */
-function markerServer(options: { markerEvery: number; cutAfter?: number }): Record<string, Handler> {
+function markerServer(options: {
+  markerEvery: number;
+  cutAfter?: number;
+}): Record<string, Handler> {
   let kept: Socket | undefined;
   const markers = new Map<string, number>();
   let cuts = options.cutAfter === undefined ? 0 : 1;
@@ -165,7 +171,8 @@ describe("restart markers that are not offsets (scripted MODE B server)", () => 
     });
     await using session = await connect(server.url, { sockets });
     const got = new Map<string, Uint8Array>();
-    for await (const f of session.retrieve(["a", "b"], { mode: "B" })) got.set(f.path, await f.bytes());
+    for await (const f of session.retrieve(["a", "b"], { mode: "B" }))
+      got.set(f.path, await f.bytes());
     expect(equalBytes(got.get("a")!, file)).toBe(true);
     expect(new TextDecoder().decode(got.get("b"))).toBe("after");
     // Markers m1 (3000) and m2 (6000) came before the cut at 7500: REST m2, not a number.

@@ -37,12 +37,20 @@ function cuttingRetr(cut: number, say = (n: number) => `(${n} bytes).`): Handler
 describe("the size a 150 reply names", () => {
   it("reads vsftpd's, ProFTPD's and inetutils' wording; nothing from others", () => {
     const reply = (message: string) => ({ code: 150, lines: [message], message });
-    expect(sizeInPreliminary(reply("Opening BINARY mode data connection for hello.txt (6 bytes)."))).toBe(6);
-    expect(sizeInPreliminary(reply("Opening BINARY mode data connection for big.bin (16777216 bytes)"))).toBe(16_777_216);
-    expect(sizeInPreliminary(reply("Opening BINARY mode data connection for 'hello.txt' (6 bytes)."))).toBe(6);
+    expect(
+      sizeInPreliminary(reply("Opening BINARY mode data connection for hello.txt (6 bytes).")),
+    ).toBe(6);
+    expect(
+      sizeInPreliminary(reply("Opening BINARY mode data connection for big.bin (16777216 bytes)")),
+    ).toBe(16_777_216);
+    expect(
+      sizeInPreliminary(reply("Opening BINARY mode data connection for 'hello.txt' (6 bytes).")),
+    ).toBe(6);
     expect(sizeInPreliminary(reply("Accepted data connection"))).toBeUndefined();
     expect(sizeInPreliminary(reply("14.6 kbytes to download"))).toBeUndefined();
-    expect(sizeInPreliminary(reply("File status okay. About to open data connection."))).toBeUndefined();
+    expect(
+      sizeInPreliminary(reply("File status okay. About to open data connection.")),
+    ).toBeUndefined();
   });
 
   it("SIZE refused: a transfer cut short under a 226 is resumed with REST to the 150's size", async () => {
@@ -50,7 +58,10 @@ describe("the size a 150 reply names", () => {
     await using server = await ScriptedServer.start(sockets, {
       files: { a: file },
       features: [" EPSV", " REST STREAM"],
-      handlers: { SIZE: (_a, c) => c.reply(502, "SIZE not implemented"), RETR: cuttingRetr(20_000) },
+      handlers: {
+        SIZE: (_a, c) => c.reply(502, "SIZE not implemented"),
+        RETR: cuttingRetr(20_000),
+      },
     });
     await using session = await connect(server.url, { sockets });
     for await (const f of session.retrieve(["a"], { mode: "S" })) {

@@ -28,7 +28,7 @@ describe("reading a RetrievedFile", () => {
         got.push(Buffer.concat(chunks));
         k++;
       }
-      paths.forEach((p, i) => expect(equalBytes(got[i]!, seed[p]!), p).toBe(true));
+      for (const [i, p] of paths.entries()) expect(equalBytes(got[i]!, seed[p]!), p).toBe(true);
     });
 
     it(`MODE ${mode}: leaving a for await over the file early cancels the transfer; the next file comes whole`, async () => {
@@ -85,7 +85,12 @@ describe("reading a RetrievedFile", () => {
           if (file.index === 0) throw new Error("disk full");
         },
       });
-      outcomes.push(await file.pipeTo(sink).then(() => written, (e: unknown) => e));
+      outcomes.push(
+        await file.pipeTo(sink).then(
+          () => written,
+          (e: unknown) => e,
+        ),
+      );
     }
     expect((outcomes[0] as Error).message).toBe("disk full");
     expect(outcomes[1]).toBe(300_000);

@@ -6,9 +6,15 @@
  * @module
  */
 
+import { FtpProtocolError } from "@ftpkit/errors";
 import {
   createDecoder,
   createEncoder,
+  EXTENDED_EOD,
+  ExtendedBlockDecoder,
+  ExtendedBlockReassembler,
+  extendedBlockHeader,
+  FileSplitter,
   splitFileBodies,
   type TransferMode,
   TruncatedTransferError,
@@ -105,6 +111,34 @@ export function runtimeCases(): RuntimeCase[] {
         caught = error;
       }
       assert(TruncatedTransferError.isInstance(caught), "expected TruncatedTransferError");
+    },
+  });
+  cases.push({
+    name: "MODE E bounds: positions below 2^53, endless EODs, held blocks counted",
+    run: async () => {
+      let caught: unknown;
+      try {
+        new ExtendedBlockDecoder().push(extendedBlockHeader(0, 2, Number.MAX_SAFE_INTEGER));
+      } catch (error) {
+        caught = error;
+      }
+      assert(FtpProtocolError.isInstance(caught), "expected FtpProtocolError past 2^53");
+      const splitter = new FileSplitter("E", { maxBufferedBytes: 1024 });
+      const eods = new Uint8Array(17 * 1000);
+      for (let i = 0; i < 1000; i++) eods[i * 17] = EXTENDED_EOD;
+      assert(splitter.push(eods).length === 0, "EODs gave events");
+      const r = new ExtendedBlockReassembler({ ordered: true, maxBufferedBytes: 1024 });
+      const c = r.addConnection();
+      const ahead = (offset: number): Uint8Array =>
+        concat([extendedBlockHeader(0, 1, offset), Uint8Array.of(0x41)]);
+      r.push(c, concat([ahead(1), ahead(3), ahead(5)])); // 3 × (1 + 256) bytes counted
+      caught = undefined;
+      try {
+        r.push(c, ahead(7));
+      } catch (error) {
+        caught = error;
+      }
+      assert(FtpProtocolError.isInstance(caught), "expected FtpProtocolError at the 4th block");
     },
   });
   return cases;

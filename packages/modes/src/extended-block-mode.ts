@@ -39,6 +39,8 @@ const KNOWN = 0xfc;
 /** Size of a MODE E block header. */
 export const EXTENDED_HEADER_SIZE = 17;
 const TWO_32 = 0x1_0000_0000;
+/** The last file position a number holds exactly (2^53 - 1). */
+const MAX_POSITION = Number.MAX_SAFE_INTEGER;
 
 function readU64(h: Uint8Array, at: number, what: string): number {
   const hi = ((h[at]! << 24) | (h[at + 1]! << 16) | (h[at + 2]! << 8) | h[at + 3]!) >>> 0;
@@ -112,7 +114,10 @@ export class ExtendedBlockDecoder implements ModeDecoder {
     return this.#bytes;
   }
 
-  /** Decodes a chunk. @throws {FtpProtocolError} on unknown descriptor bits or counts beyond 2^53. */
+  /**
+   * Decodes a chunk. @throws {FtpProtocolError} on unknown descriptor bits, counts or offsets
+   * beyond 2^53, or a data block whose end (offset + count) is beyond 2^53 - 1.
+   */
   push(chunk: Uint8Array): ModeEvent[] {
     const events: ModeEvent[] = [];
     const n = chunk.length;
@@ -150,6 +155,12 @@ export class ExtendedBlockDecoder implements ModeDecoder {
         this.#remaining = d & EXTENDED_EOF ? 0 : count;
         if (d & EXTENDED_RESTART && count > 65535) {
           throw new FtpProtocolError(`MODE E: restart marker of ${count} bytes is too long`);
+        }
+        // Every byte's file position must be exact: a data block may not run past 2^53.
+        if (this.#remaining > 0 && !(d & EXTENDED_RESTART) && count > MAX_POSITION - offset) {
+          throw new FtpProtocolError(
+            `MODE E: a block of ${count} bytes at offset ${offset} ends beyond 2^53 - 1`,
+          );
         }
         this.#inBlock = true;
         if (this.#remaining === 0) this.#finishBlock(events);
@@ -246,8 +257,11 @@ export class ExtendedBlockEncoder implements ModeEncoder {
     if (!Number.isSafeInteger(at) || at < 0) {
       throw new FtpUsageError(`MODE E offset must be a non-negative integer, not ${at}`);
     }
-    const out: Uint8Array[] = [];
     const n = bytes.length;
+    if (n > MAX_POSITION - at) {
+      throw new FtpUsageError(`MODE E: ${n} bytes at offset ${at} would end beyond 2^53 - 1`);
+    }
+    const out: Uint8Array[] = [];
     for (let i = 0; i < n; ) {
       const take = Math.min(this.#max, n - i);
       out.push(extendedBlockHeader(0, take, at), bytes.subarray(i, i + take));

@@ -29,7 +29,10 @@ export interface FileEndEvent {
 
 /** Options of {@link FileSplitter}. */
 export interface FileSplitterOptions extends DecoderOptions {
-  /** MODE E: bytes held for blocks that arrive ahead of their offset. Default 64 MiB. */
+  /**
+   * MODE E: bytes held for blocks that arrive ahead of their offset or of their file, each
+   * block counting `HELD_BLOCK_OVERHEAD` (256) bytes besides its data. Default 64 MiB.
+   */
   maxBufferedBytes?: number;
 }
 

@@ -34,7 +34,11 @@ export {
   ExtendedBlockEncoder,
   extendedBlockHeader,
 } from "./extended-block-mode.ts";
-export { ExtendedBlockReassembler, type ReassemblerOptions } from "./extended-block-reassembler.ts";
+export {
+  ExtendedBlockReassembler,
+  HELD_BLOCK_OVERHEAD,
+  type ReassemblerOptions,
+} from "./extended-block-reassembler.ts";
 export { FileBodies, type FileBodiesOptions, splitFileBodies } from "./file-bodies.ts";
 export {
   type FileEndEvent,

@@ -15,7 +15,9 @@ import {
   FtpUsageError,
   parseEpsvReply,
   parseFeatReply,
+  parseHashReply,
   parseListing,
+  parseListLine,
   parseMdtmReply,
   parseMlsxLine,
   parsePasvReply,
@@ -96,6 +98,20 @@ export const cases: RuntimeCase[] = [
       strictEqual(entries.length, 1);
       strictEqual(entries[0]?.target, "hello.txt");
       ok(entries[0]?.modifiedAt instanceof Date);
+    },
+  },
+  {
+    name: "hostile input: linear EPSV and DOS scans, out-of-range numbers, maxReplyBytes",
+    run: () => {
+      throws(() => parseEpsvReply("(".repeat(100_000)), FtpProtocolError);
+      const spaces = " ".repeat(10_000);
+      strictEqual(parseListLine(`01-01-20 01:00${spaces}1${spaces}x\rx`)?.name, "x\rx");
+      strictEqual(parseListLine("+m43635789425969,\tf")?.modifiedAt, undefined);
+      strictEqual(parseListLine("+s9007199254740992,\tf")?.size, undefined);
+      strictEqual(parseMlsxLine(`size=${"9".repeat(400)}; f`).size, undefined);
+      throws(() => parseHashReply(`SHA-1 0-${"9".repeat(400)} ab f`), FtpProtocolError);
+      const parser = new ReplyParser({ maxReplyBytes: 10 });
+      throws(() => parser.push(bytes("220-0123\r\n220-45678\r\n")), /limit of 10 bytes/);
     },
   },
 ];

@@ -87,8 +87,6 @@ export function parseEpsvReply(reply: Reply | string): number {
   return port;
 }
 
-const OPEN = 0x28;
-
 function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
@@ -107,15 +105,17 @@ function isDigit(c: number): boolean {
  */
 function parenthesizedPort(text: string): string | undefined {
   let from = 0;
-  for (let close = text.indexOf(")"); close !== -1; close = text.indexOf(")", from)) {
+  // The next "(" at or after `from`, or -1; it only moves forward.
+  let open = text.indexOf("(");
+  for (let close = text.indexOf(")"); close !== -1 && open !== -1; close = text.indexOf(")", from)) {
     const region = from;
     from = close + 1;
+    if (open < region) open = text.indexOf("(", region);
     const d = text.charCodeAt(close - 1);
     if (close - region < 6 || d < 0x21 || d > 0x7e) continue;
-    let open = region;
-    while (open < close - 5 && !(text.charCodeAt(open) === OPEN && text.charCodeAt(open + 1) === d))
-      open++;
-    if (open >= close - 5) continue;
+    while (open !== -1 && open < close - 5 && text.charCodeAt(open + 1) !== d)
+      open = text.indexOf("(", open + 1);
+    if (open === -1 || open >= close - 5) continue;
     let middle = open + 2;
     while (middle < close - 3 && text.charCodeAt(middle) !== d) middle++;
     if (middle >= close - 3) continue;

@@ -236,9 +236,18 @@ describe("hostile and out-of-range listing lines (fuzz findings)", () => {
   });
 
   test("sizes and device numbers beyond 2^53 are left out, the entry stays", () => {
-    const unsafe = ["9007199254740992", "26084222164826492", "999999999999999999742", "9".repeat(400)];
+    const unsafe = [
+      "9007199254740992",
+      "26084222164826492",
+      "999999999999999999742",
+      "9".repeat(400),
+    ];
     for (const n of unsafe) {
-      expect(parseListLine(`+s${n},r,\tf`), n).toEqual({ name: "f", kind: "file", raw: `+s${n},r,\tf` });
+      expect(parseListLine(`+s${n},r,\tf`), n).toEqual({
+        name: "f",
+        kind: "file",
+        raw: `+s${n},r,\tf`,
+      });
       const mlsx = parseMlsxLine(`type=file;size=${n}; f`);
       expect(mlsx.size, n).toBeUndefined();
       expect(mlsx.facts?.get("size")).toBe(n);

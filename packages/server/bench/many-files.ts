@@ -12,13 +12,14 @@
  * same cases against a server built from another copy of `src/` (the code before a
  * change, with `node_modules` linked beside it), interleaved with these;
  * BENCH_CASES=folder,B keeps only the cases whose name has every word. "srv CPU" is the
- * server process's CPU time (user + system, all threads, from /proc; median) per file.
+ * server process's CPU time (every thread, from /proc; over all rounds) per file, "srv
+ * cs" its context switches per file (each a thread going to sleep or being preempted).
  *
  *   pnpm --filter @ftpkit/server exec tsx bench/many-files.ts
  */
 
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -231,16 +232,26 @@ function check(mode: "B" | "C", chunks: Buffer[]): void {
   if (file !== FILES) throw new Error(`MODE ${mode}: ${file} of ${FILES} files`);
 }
 
-/** CPU seconds (user + system, every thread) the process `pid` used so far, from /proc. */
-async function cpuSeconds(pid: number): Promise<number> {
+/**
+ * CPU seconds the process `pid` used so far, every thread (main, thread pool, GC), from
+ * /proc/PID/task/TID/schedstat (nanoseconds on CPU; finer than stat's clock ticks), and
+ * its context switches (every time a thread went to sleep or was preempted).
+ */
+async function usage(pid: number): Promise<{ cpu: number; switches: number }> {
+  let ns = 0;
+  let switches = 0;
   try {
-    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 a second on Linux).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    for (const tid of await readdir(`/proc/${pid}/task`)) {
+      const task = `/proc/${pid}/task/${tid}`;
+      const sched = await readFile(`${task}/schedstat`, "utf8").catch(() => "0");
+      ns += Number(sched.split(" ")[0]);
+      const status = await readFile(`${task}/status`, "utf8").catch(() => "");
+      for (const m of status.matchAll(/ctxt_switches:\s+(\d+)/g)) switches += Number(m[1]);
+    }
   } catch {
-    return Number.NaN;
+    return { cpu: Number.NaN, switches: Number.NaN };
   }
+  return { cpu: ns / 1e9, switches };
 }
 
 type Case = { name: string; pid: number; run: () => Promise<number> };
@@ -265,13 +276,16 @@ const cases = allCases.filter((c, i) => i === 0 || only.every((word) => c.name.i
 try {
   const times = new Map<string, number[]>(cases.map((c) => [c.name, []]));
   const cpu = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+  const switches = new Map<string, number[]>(cases.map((c) => [c.name, []]));
   // One warm-up round (JIT, page cache), then the measured rounds, interleaved.
   for (const c of cases) await c.run();
   for (let r = 0; r < REPEATS; r++) {
     for (const c of cases) {
-      const cpu0 = await cpuSeconds(c.pid);
+      const before = await usage(c.pid);
       times.get(c.name)!.push(await c.run());
-      cpu.get(c.name)!.push((await cpuSeconds(c.pid)) - cpu0);
+      const after = await usage(c.pid);
+      cpu.get(c.name)!.push(after.cpu - before.cpu);
+      switches.get(c.name)!.push(after.switches - before.switches);
     }
   }
   const best = (name: string): number => Math.min(...times.get(name)!);
@@ -279,13 +293,14 @@ try {
     const sorted = [...of.get(name)!].sort((a, b) => a - b);
     return sorted[Math.floor(sorted.length / 2)]!;
   };
+  const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
   const baseline = best(cases[0]!.name);
   const baselineMedian = median(cases[0]!.name);
   console.log(
     `${FILES} x ${FILE_BYTES / 1024} KiB, ${WINDOW} RETRs outstanding, best (median) of ${REPEATS}`,
   );
   console.log(
-    `${"case".padEnd(46)} ${"files/s".padStart(16)} ${"ms/file".padStart(16)} ${"x bytes/bandwidth".padStart(18)} ${"srv CPU ms/file".padStart(16)}`,
+    `${"case".padEnd(46)} ${"files/s".padStart(16)} ${"ms/file".padStart(16)} ${"x bytes/bandwidth".padStart(18)} ${"srv CPU ms/file".padStart(16)} ${"srv cs/file".padStart(12)}`,
   );
   for (const c of cases) {
     const b = best(c.name);
@@ -293,7 +308,7 @@ try {
     const cell = (x: number, y: number, digits: number): string =>
       `${x.toFixed(digits)} (${y.toFixed(digits)})`;
     console.log(
-      `${c.name.padEnd(46)} ${cell(FILES / b, FILES / m, 0).padStart(16)} ${cell((b * 1000) / FILES, (m * 1000) / FILES, 3).padStart(16)} ${cell(b / baseline, m / baselineMedian, 1).padStart(18)} ${((median(c.name, cpu) * 1000) / FILES).toFixed(3).padStart(16)}`,
+      `${c.name.padEnd(46)} ${cell(FILES / b, FILES / m, 0).padStart(16)} ${cell((b * 1000) / FILES, (m * 1000) / FILES, 3).padStart(16)} ${cell(b / baseline, m / baselineMedian, 1).padStart(18)} ${((sum(cpu.get(c.name)!) * 1000) / (FILES * REPEATS)).toFixed(3).padStart(16)} ${(sum(switches.get(c.name)!) / (FILES * REPEATS)).toFixed(1).padStart(12)}`,
     );
   }
 } finally {

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { nextTick } from "node:process";
 import { formatAddress } from "@ftpkit/errors";
 import { type Command, CommandParser, encodeReply } from "@ftpkit/reply";
 import type { Socket, SocketInfo } from "@ftpkit/socket";
@@ -21,6 +22,9 @@ import type { LogRecord, ServerLog } from "./server-log.ts";
 import { initialState, type SessionState } from "./session-state.ts";
 import type { Storage } from "./storage/types.ts";
 import { resolvePath } from "./virtual-path.ts";
+
+/** How long a closing session waits for a held-back reply to be written. */
+const HELD_REPLY_CLOSE_MS = 1000;
 
 /** What a session needs from its server. */
 export interface SessionHost {
@@ -68,6 +72,11 @@ export class Session {
   #readingAhead = false;
   /** What was opened ahead for the command running now, until it takes it. */
   #aheadOfCurrent: OpenedAhead | undefined;
+  /** Replies waiting to go out with the next one (see `reply`). */
+  #held: Uint8Array[] = [];
+  #flushScheduled = false;
+  /** Settles when the latest write on the control connection did. */
+  #lastWrite: Promise<void> = Promise.resolve();
 
   constructor(id: number, host: SessionHost, socket: Socket, info: SocketInfo) {
     this.id = id;
@@ -131,8 +140,18 @@ export class Session {
     }
   }
 
-  /** Sends a reply (after any configured delay). Never throws: a dead connection ends the session. */
-  async reply(code: number, text: string | readonly string[]): Promise<void> {
+  /**
+   * Sends a reply (after any configured delay). Never throws: a dead connection ends the
+   * session. With `joinNext` (a transfer's completion) the reply may wait for the reply
+   * that follows, to go out in one write with it, but only until the work already
+   * queued has run (the next tick): when the next RETR's file is open, its 125 follows
+   * within microseconds; when anything has to wait for I/O first, the reply goes alone.
+   */
+  async reply(
+    code: number,
+    text: string | readonly string[],
+    options?: { joinNext?: boolean },
+  ): Promise<void> {
     const delay = this.host.faultState.replyDelay(this.currentVerb);
     if (delay > 0) await this.host.sleep(delay);
     const lines = typeof text === "string" ? text : text;
@@ -142,8 +161,44 @@ export class Session {
       code,
       text: typeof lines === "string" ? lines : lines.join("\n"),
     });
+    const bytes = encodeReply(code, text);
+    if (options?.joinNext === true && !this.#closing) {
+      this.#held.push(bytes);
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        nextTick(() => {
+          this.#flushScheduled = false;
+          const held = this.#takeHeld();
+          if (held !== undefined) void this.#write(held);
+        });
+      }
+      return;
+    }
+    await this.#write(this.#takeHeld(bytes) ?? bytes);
+  }
+
+  /** The replies held back, with `more` after them, as one buffer (undefined: none). */
+  #takeHeld(more?: Uint8Array): Uint8Array | undefined {
+    if (this.#held.length === 0) return more;
+    if (more !== undefined) this.#held.push(more);
+    const held = this.#held;
+    this.#held = [];
+    let length = 0;
+    for (const piece of held) length += piece.length;
+    const out = new Uint8Array(length);
+    let at = 0;
+    for (const piece of held) {
+      out.set(piece, at);
+      at += piece.length;
+    }
+    return out;
+  }
+
+  async #write(bytes: Uint8Array): Promise<void> {
+    const written = this.#writer.write(bytes);
+    this.#lastWrite = written.catch(() => {});
     try {
-      await this.#writer.write(encodeReply(code, text));
+      await written;
     } catch {
       this.close("control connection lost");
     }
@@ -159,7 +214,18 @@ export class Session {
     this.#inputEnded = true;
     this.#wake?.();
     this.#authGate?.(false);
-    void this.#socket.close();
+    // A reply held back to join the next one still goes out first (a peer that does not
+    // read does not hold the close up for long).
+    const held = this.#takeHeld();
+    if (held === undefined) {
+      void this.#socket.close();
+      return;
+    }
+    const timer = setTimeout(() => void this.#socket.close(), HELD_REPLY_CLOSE_MS);
+    void this.#write(held).finally(() => {
+      clearTimeout(timer);
+      void this.#socket.close();
+    });
   }
 
   /** A "close control" fault fires (`when`: "on RETR", "during RETR", "after RETR"): logged, then the session ends. */
@@ -409,6 +475,7 @@ export class Session {
     clearTimeout(this.#idleTimer);
     await this.#readAhead.close();
     await this.data.close().catch(() => {});
+    await Promise.race([this.#lastWrite, this.#socket.closed]);
     await this.#socket.close().catch(() => {});
     this.record({ kind: "disconnect", session: this.id, reason: this.#closeReason });
     this.#finish();

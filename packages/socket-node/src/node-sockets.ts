@@ -149,8 +149,8 @@ async function bounded(
 async function listen(options: ListenOptions, settings: Settings): Promise<Listener> {
   const { host, port = 0, backlog } = options;
   const context = options.tls ? serverContext(options.tls) : undefined;
-  // pauseOnConnect: nothing is read before the accepted socket's readable is pulled, so
-  // bytes sent right after AUTH TLS stay in the socket for the server-side handshake.
+  // pauseOnConnect: nothing is read before the accepted socket's readable is pulled; what
+  // the readable reads ahead after that goes back to the socket for a server-side startTls.
   const server = createServer({ allowHalfOpen: true, pauseOnConnect: true });
   await new Promise<void>((resolve, reject) => {
     const onError = (error: unknown): void => {

@@ -117,9 +117,11 @@ async function withData(
     recordTransfer(connection, bytes, true);
     if (keepsConnection(s.state.mode) && !connection.closed) {
       s.data.keep(connection);
-      await s.reply(250, `Transfer complete (${bytes} bytes); data connection stays open`);
+      await s.reply(250, `Transfer complete (${bytes} bytes); data connection stays open`, {
+        joinNext: true,
+      });
     } else {
-      await s.reply(226, `Transfer complete (${bytes} bytes)`);
+      await s.reply(226, `Transfer complete (${bytes} bytes)`, { joinNext: true });
     }
   } catch (error) {
     if (error instanceof TransferError) {
