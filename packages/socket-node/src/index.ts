@@ -1,6 +1,7 @@
 export {
   ConnectionRefusedError,
   ConnectionResetError,
+  FtpUsageError,
   SocketAbortedError,
   SocketError,
   SocketTimeoutError,

@@ -6,7 +6,7 @@
 
 import { createServer, type Socket as NetSocket, connect as netConnect } from "node:net";
 import { connect as tlsConnect } from "node:tls";
-import { formatAddress } from "@ftpkit/errors";
+import { FtpUsageError, formatAddress } from "@ftpkit/errors";
 import {
   type ConnectOptions,
   connectAbortedError,
@@ -32,7 +32,8 @@ export interface NodeSocketsOptions {
   closeTimeout?: number;
   /**
    * Bytes a socket's readable reads ahead of its consumer before the socket is paused:
-   * the memory a connection may hold beyond the kernel's buffers. Default 1 MiB.
+   * the memory a connection may hold beyond the kernel's buffers. Default 1 MiB; 0 pauses
+   * after every chunk.
    */
   readAhead?: number;
 }
@@ -83,10 +84,17 @@ function capabilities(): SocketCapabilities {
  * ```
  */
 export function nodeSockets(options: NodeSocketsOptions = {}): SocketAdapter {
+  const readAhead = options.readAhead ?? DEFAULT_READ_AHEAD;
+  // 0 is allowed (a pause after every chunk); NaN would never pause: no backpressure.
+  if (!(Number.isFinite(readAhead) && readAhead >= 0)) {
+    throw new FtpUsageError(
+      `nodeSockets(): readAhead must be a number of bytes >= 0, got "${String(readAhead)}"`,
+    );
+  }
   const settings: Settings = {
     noDelay: options.noDelay ?? true,
     closeTimeout: options.closeTimeout ?? 2000,
-    readAhead: options.readAhead ?? DEFAULT_READ_AHEAD,
+    readAhead,
   };
   return {
     runtime: "node",

@@ -8,6 +8,7 @@ import {
 import { connect as tlsConnect } from "node:tls";
 import { afterEach, describe, expect, it } from "vitest";
 import { testCertificate } from "../../conformance/src/certs.ts";
+import { FtpUsageError, nodeSockets } from "../src/index.ts";
 import { NodeSocket } from "../src/node-socket.ts";
 import { serverContext } from "../src/tls-options.ts";
 
@@ -78,6 +79,12 @@ async function writeUntilStalled(socket: NetSocket, chunk: Uint8Array): Promise<
 }
 
 describe("read-ahead", () => {
+  it("refuses a readAhead that is not a byte count", () => {
+    expect(() => nodeSockets({ readAhead: Number.NaN })).toThrow(FtpUsageError);
+    expect(() => nodeSockets({ readAhead: -1 })).toThrow('got "-1"');
+    expect(nodeSockets({ readAhead: 0 }).runtime).toBe("node");
+  });
+
   it("pauses the socket once readAhead bytes wait for a reader that stopped", async () => {
     const { client, accepted } = await nodePair();
     const readAhead = 256 * KiB;
