@@ -161,6 +161,9 @@ export class ControlConnection {
   /** Verbs the server has answered with a positive reply in this session. */
   readonly #known = new Set<string>();
   #trouble = false;
+  /** Transfers being aborted now (see {@link ControlConnection.whileAborting}). */
+  #aborting = 0;
+  #lostDuringAbort = false;
   #answeredDuringTransfer = 0;
   #stopKeepalive: (() => void) | undefined;
   #keepaliveFor: Pending | undefined;
@@ -254,6 +257,35 @@ export class ControlConnection {
    */
   get pipeliningTrouble(): boolean {
     return this.#trouble && this.#failure !== undefined;
+  }
+
+  /**
+   * True when the server dropped the connection (a close or reset, not a 421) while a
+   * transfer the user gave up on was being aborted. ProFTPD's mod_tls ends the whole
+   * session when writing to the data connection we closed fails ("SSL_ERROR_SYSCALL:
+   * Broken pipe ... disconnecting"): no reply and no data is lost, a new connection
+   * can carry on.
+   */
+  get lostDuringAbort(): boolean {
+    return this.#lostDuringAbort && this.#failure !== undefined;
+  }
+
+  /** True when a new connection can take over: {@link pipeliningTrouble} or {@link lostDuringAbort}. */
+  get replaceable(): boolean {
+    return this.pipeliningTrouble || this.lostDuringAbort;
+  }
+
+  /**
+   * Runs `abort` (closing a transfer's data connection, ABOR, the replies) and notes
+   * whether the server dropped the connection meanwhile ({@link lostDuringAbort}).
+   */
+  async whileAborting<T>(abort: () => Promise<T>): Promise<T> {
+    this.#aborting++;
+    try {
+      return await abort();
+    } finally {
+      this.#aborting--;
+    }
   }
 
   /**
@@ -720,6 +752,7 @@ export class ControlConnection {
   #fail(error: FtpError): void {
     if (this.#failure !== undefined) return;
     this.#failure = error;
+    if (this.#aborting > 0 && error instanceof SocketError) this.#lostDuringAbort = true;
     this.#stopTimer();
     this.#deadline = undefined;
     this.#stopKeepalive?.();

@@ -602,17 +602,20 @@ export class PerFileTransfer implements BodySource {
     const attempt = this.#attempt;
     if (attempt === undefined) return;
     const lane = this.#lane;
-    const channel = await Promise.race([attempt.channel, Promise.resolve(undefined)]).catch(
-      () => undefined,
-    );
-    if (channel !== undefined) channel.fail(reason);
-    else
-      void attempt.channel.then(
-        (ch) => ch.fail(reason),
-        () => {},
+    // From the data connection's close on: a server may drop the session over it.
+    await lane.control.whileAborting(async () => {
+      const channel = await Promise.race([attempt.channel, Promise.resolve(undefined)]).catch(
+        () => undefined,
       );
-    await this.#pulling?.catch(() => {});
-    await abortTransfer(lane, attempt, `${this.#verb} ${this.#request.path}`);
+      if (channel !== undefined) channel.fail(reason);
+      else
+        void attempt.channel.then(
+          (ch) => ch.fail(reason),
+          () => {},
+        );
+      await this.#pulling?.catch(() => {});
+      await abortTransfer(lane, attempt, `${this.#verb} ${this.#request.path}`);
+    });
   }
 }
 
@@ -639,6 +642,16 @@ export async function abortTransfer(
   if (transfer.finished) return;
   const { control } = lane;
   const timeout = lane.settings.timeout;
+  await control.whileAborting(() => abortInStep(lane, transfer, label, timeout));
+}
+
+async function abortInStep(
+  lane: Lane,
+  transfer: TransferInFlight,
+  label: string,
+  timeout: number,
+): Promise<void> {
+  const { control } = lane;
   try {
     if (lane.abortEndsSession) {
       await waitFor(transfer.final, { ms: timeout, what: `Ending "${label}"` });

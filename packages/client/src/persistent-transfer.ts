@@ -592,6 +592,12 @@ export class PersistentTransfer implements BodySource {
       this.#cancelled = reason;
       return;
     }
+    await lane.control.whileAborting(() => this.#abort(reason));
+  }
+
+  /** Closes the data connection, then ABOR in step with the replies. */
+  async #abort(reason: FtpError): Promise<void> {
+    const lane = this.#lane;
     // Closing the connection stops the data; the server ends RETR with 426, then ABOR.
     const channel = await this.#channelPromise?.catch(() => undefined);
     if (channel !== undefined) {

@@ -163,13 +163,16 @@ function bodyError(error: unknown, ended: () => boolean, tally: Tally): unknown 
   return ended() ? tally.interrupted(error) : error;
 }
 
-/** True when the lane failed in a way a new connection, one command at a time, can mend. */
+/**
+ * True when the lane failed in a way a new connection can mend: pipelining trouble, or
+ * the server dropping it while a transfer was aborted.
+ */
 function mendable(lane: Lane, error: unknown): boolean {
   return (
     FtpError.isInstance(error) &&
     !(error instanceof FtpAbortError) &&
     !lane.control.open &&
-    lane.control.pipeliningTrouble
+    lane.control.replaceable
   );
 }
 
@@ -355,7 +358,7 @@ async function* oneLane(
 ): AsyncGenerator<RetrievedFile, void, undefined> {
   throwIfAborted(p.signal, "The retrieve");
   let lane = source.current();
-  const ended = (): boolean => !lane.control.open && !lane.control.pipeliningTrouble;
+  const ended = (): boolean => !lane.control.open && !lane.control.replaceable;
   const hooks = hooksFor(p, tally, ended);
   const ahead: PersistentTransfer[] = [];
   let prepared: PerFileTransfer | undefined;

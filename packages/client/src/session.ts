@@ -103,7 +103,7 @@ export class Session implements AsyncDisposable {
    */
   get open(): boolean {
     const control = this.#lane.control;
-    return (control.open || control.pipeliningTrouble) && this.#closing === undefined;
+    return (control.open || control.replaceable) && this.#closing === undefined;
   }
 
   /** True while the session writes commands without waiting for earlier replies. */
@@ -371,22 +371,29 @@ export class Session implements AsyncDisposable {
   /**
    * After pipelining trouble (replies out of step with a burst of commands, or no reply
    * to one written behind others) the connection is replaced by a new one that sends one
-   * command at a time: login, the working directory replayed, what the session learned
-   * about modes and passive commands taken over. Anything else that ended the
-   * connection (a 421, a reset) is not retried: undefined.
+   * command at a time: login (and TLS), the working directory replayed, what the session
+   * learned about modes and passive commands taken over. The same when the server
+   * dropped the connection while a transfer the user gave up on was aborted (ProFTPD
+   * over TLS), keeping pipelining as it was. Anything else that ended the connection
+   * (a 421, a reset) is not retried: undefined.
    */
   #reconnect(failed: Lane): Promise<Lane | undefined> {
     if (this.#lane !== failed) {
       return Promise.resolve(this.#lane.control.open ? this.#lane : undefined);
     }
-    if (!failed.control.pipeliningTrouble || this.#closing !== undefined) {
+    if (!failed.control.replaceable || this.#closing !== undefined) {
       return Promise.resolve(undefined);
     }
     this.#reconnecting ??= (async () => {
-      const settings: LaneSettings = { ...this.#settings, pipelining: false };
+      const pipelining = failed.control.pipeliningTrouble;
+      const settings: LaneSettings = pipelining
+        ? { ...this.#settings, pipelining: false }
+        : this.#settings;
       settings.trace?.({
         type: "notice",
-        message: `the server mishandled pipelined commands (${failed.control.failure?.message}); reconnecting, one command at a time`,
+        message: pipelining
+          ? `the server mishandled pipelined commands (${failed.control.failure?.message}); reconnecting, one command at a time`
+          : `the server closed the connection while a transfer was aborted (${failed.control.failure?.message}); reconnecting`,
       });
       const lane = await Lane.open(settings, this.stats);
       try {
@@ -406,13 +413,13 @@ export class Session implements AsyncDisposable {
     return this.#reconnecting;
   }
 
-  /** True when the last operation left pipelining trouble behind. */
+  /** True when the last operation left a connection a new one can replace. */
   get #troubled(): boolean {
     const control = this.#lane.control;
-    return !control.open && control.pipeliningTrouble;
+    return !control.open && control.replaceable;
   }
 
-  /** Reconnects first when the last operation left pipelining trouble behind. */
+  /** Reconnects first when the last operation left a replaceable connection behind. */
   async #mend(): Promise<void> {
     if (this.#troubled) await this.#reconnect(this.#lane);
   }

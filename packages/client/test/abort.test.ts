@@ -125,4 +125,66 @@ describe("abort, break, drain", () => {
     await expect(session.lastModified("a")).rejects.toBeInstanceOf(FtpTimeoutError);
     expect(session.open).toBe(false);
   });
+
+  it("reconnects when the server drops the control connection over an aborted transfer (ProFTPD over TLS)", async () => {
+    const sockets = memoryAdapter();
+    let sessions = 0;
+    const notices: string[] = [];
+    await using server = await ScriptedServer.start(sockets, {
+      files: { big, small: "s" },
+      handlers: {
+        USER: (_a, c) => {
+          sessions++;
+          return c.reply(331, "Password please");
+        },
+        // ProFTPD's mod_tls: a failed write to the data connection ends the session.
+        RETR: async (a, c) => {
+          const file = c.server.files.get(a)!;
+          const data = await c.takeData();
+          await c.reply(150, `Opening BINARY mode data connection for ${a}`);
+          const w = data.writable.getWriter();
+          try {
+            for (let at = 0; at < file.length; at += 65536)
+              await w.write(file.subarray(at, at + 65536));
+            await w.close();
+          } catch {
+            await data.close();
+            await c.hangUp();
+            return;
+          }
+          await data.close();
+          await c.reply(226, "Transfer complete");
+        },
+      },
+    });
+    await using session = await connect(server.url, {
+      sockets,
+      trace: (e) => (e.type === "notice" ? notices.push(e.message) : undefined),
+    });
+    await session.cd("dir");
+    for await (const file of session.retrieve(["big", "small"], { mode: "S" })) {
+      for await (const _chunk of file.body) break;
+      break;
+    }
+    expect(session.open).toBe(true);
+    expect(await session.size("small")).toBe(1);
+    expect(sessions).toBe(2);
+    expect(notices.some((n) => n.includes("while a transfer was aborted"))).toBe(true);
+    // The working directory was replayed on the new connection.
+    expect(server.commands.filter((c) => c === "CWD dir")).toHaveLength(2);
+    const again: string[] = [];
+    for await (const file of session.retrieve(["small"])) again.push(await file.text());
+    expect(again).toEqual(["s"]);
+  });
+
+  it("a server that drops the connection outside an abort is not reconnected to", async () => {
+    const sockets = memoryAdapter();
+    await using server = await ScriptedServer.start(sockets, {
+      files: { small: "s" },
+      handlers: { SIZE: (_a, c) => c.hangUp() },
+    });
+    await using session = await connect(server.url, { sockets });
+    await expect(session.size("small")).rejects.toThrow(/closed the control connection/);
+    expect(session.open).toBe(false);
+  });
 });

@@ -19,8 +19,9 @@ export interface ReassemblerOptions extends DecoderOptions {
   /**
    * The most bytes held at once: blocks ahead of their turn (ordered) and blocks of the next
    * file that arrive before the current one is complete. Each held block counts its bytes
-   * plus {@link HELD_BLOCK_OVERHEAD}, each later file with something held or an EOF count
-   * {@link HELD_BLOCK_OVERHEAD}. Default 64 MiB.
+   * plus {@link HELD_BLOCK_OVERHEAD} (and the chunk it keeps alive when it is less than half
+   * of it), each later file with something held or an EOF count {@link HELD_BLOCK_OVERHEAD}.
+   * Default 64 MiB.
    */
   maxBufferedBytes?: number;
 }

@@ -107,7 +107,11 @@ function parenthesizedPort(text: string): string | undefined {
   let from = 0;
   // The next "(" at or after `from`, or -1; it only moves forward.
   let open = text.indexOf("(");
-  for (let close = text.indexOf(")"); close !== -1 && open !== -1; close = text.indexOf(")", from)) {
+  for (
+    let close = text.indexOf(")");
+    close !== -1 && open !== -1;
+    close = text.indexOf(")", from)
+  ) {
     const region = from;
     from = close + 1;
     if (open < region) open = text.indexOf("(", region);

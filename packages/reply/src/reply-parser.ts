@@ -159,7 +159,7 @@ export class ReplyParser {
       }
       const lineText = text.length > 4 ? text.slice(4) : "";
       this.#openBytes = bytes;
-      this.#checkBytes(code);
+      if (bytes > this.#maxReplyBytes) this.#tooManyBytes(code);
       if (text.charCodeAt(3) === 0x2d) {
         this.#openCode = code;
         this.#openLines = [lineText];
@@ -178,7 +178,7 @@ export class ReplyParser {
       );
     }
     this.#openBytes += bytes;
-    this.#checkBytes(openCode);
+    if (this.#openBytes > this.#maxReplyBytes) this.#tooManyBytes(openCode);
     if (leadingCode(text) === openCode) {
       const lineText = text.length > 4 ? text.slice(4) : "";
       this.#openLines.push(lineText);
@@ -193,9 +193,8 @@ export class ReplyParser {
     this.#openLines.push(text);
   }
 
-  /** Throws once the reply being read has more than `maxReplyBytes` bytes. */
-  #checkBytes(code: number): void {
-    if (this.#openBytes <= this.#maxReplyBytes) return;
+  /** The reply being read has more than `maxReplyBytes` bytes. */
+  #tooManyBytes(code: number): never {
     this.#openCode = -1;
     this.#openLines = [];
     throw new FtpProtocolError(

@@ -3,8 +3,9 @@
  * MODE B/C data connection writes its RETRs ahead in batches; answered strictly one
  * after the other, each would wait for its own lookup, open and first read while the
  * connection stands idle. Here, while one file is sent, the RETRs right behind it in the
- * queue (only an unbroken run of RETRs: any other command may change what they mean)
- * have their files opened, so that their turn finds the file open and its first chunk
+ * queue (a run of RETRs with nothing between them but commands that change neither
+ * files nor what a path means, such as the `SIZE` clients send first) have their files
+ * opened, so that their turn finds the file open and its first chunk
  * read. Nothing is sent or answered early: replies and data keep their order, and each
  * RETR still runs every check when its turn comes. An opened file is used only if the
  * RETR, at its turn, names the same path in the same storage from offset 0; otherwise
@@ -18,6 +19,7 @@
  */
 
 import type { Command } from "@ftpkit/reply";
+import type { FileOpener } from "./storage/file-opener.ts";
 import { OPEN_FOR_READ, type OpenedFile, opensForRead } from "./storage/open-for-read.ts";
 import type { Storage } from "./storage/types.ts";
 
@@ -25,6 +27,36 @@ import type { Storage } from "./storage/types.ts";
 export const READ_AHEAD_DEPTH = 8;
 /** Files held open ahead by all sessions of a server at most. */
 export const READ_AHEAD_SERVER_FILES = 256;
+/** Queued commands looked at, at most. */
+const READ_AHEAD_SCAN = 32;
+/**
+ * Commands a run of RETRs may have between them (clients send `SIZE` before each RETR):
+ * they neither change files nor what a RETR's path means (the directory, the storage,
+ * the offset). Anything else ends the run.
+ */
+const PASS_THROUGH: ReadonlySet<string> = new Set([
+  "SIZE",
+  "MDTM",
+  "MLST",
+  "HASH",
+  "STAT",
+  "NOOP",
+  "TYPE",
+  "STRU",
+  "MODE",
+  "PASV",
+  "EPSV",
+  "PORT",
+  "EPRT",
+  "PWD",
+  "XPWD",
+  "SYST",
+  "FEAT",
+  "HELP",
+  "LIST",
+  "NLST",
+  "MLSD",
+]);
 
 /** Counts the files a server's sessions hold open ahead. */
 export class ReadAheadBudget {
@@ -65,16 +97,19 @@ export interface OpenedAhead {
 /** The read-ahead of one session. */
 export class ReadAhead {
   readonly #budget: ReadAheadBudget;
+  readonly #opener: FileOpener | undefined;
   readonly #ahead = new Map<Command, OpenedAhead>();
   readonly #releasing = new Set<Promise<void>>();
 
-  constructor(budget: ReadAheadBudget) {
+  /** `opener`: the server's file-opening worker, for the storages that can use it. */
+  constructor(budget: ReadAheadBudget, opener?: FileOpener) {
     this.#budget = budget;
+    this.#opener = opener;
   }
 
   /**
    * Opens the files of the RETRs at the head of `queue` (up to the depth; it stops at the
-   * first other command). `resolve` turns a RETR's argument into its path, undefined when
+   * first command that could change what they mean). `resolve` turns a RETR's argument into its path, undefined when
    * it cannot.
    */
   fill(
@@ -83,14 +118,19 @@ export class ReadAhead {
     resolve: (argument: string) => string | undefined,
   ): void {
     if (!opensForRead(storage)) return;
-    const end = Math.min(queue.length, READ_AHEAD_DEPTH);
-    for (let i = 0; i < end; i++) {
+    const end = Math.min(queue.length, READ_AHEAD_SCAN);
+    let retrs = 0;
+    for (let i = 0; i < end && retrs < READ_AHEAD_DEPTH; i++) {
       const command = queue[i]!;
-      if (command.verb !== "RETR") return;
+      if (command.verb !== "RETR") {
+        if (PASS_THROUGH.has(command.verb)) continue;
+        return;
+      }
+      retrs++;
       if (this.#ahead.has(command)) continue;
       const path = resolve(command.argument);
       if (path === undefined || !this.#budget.take()) return;
-      const file = storage[OPEN_FOR_READ](path, 0);
+      const file = storage[OPEN_FOR_READ](path, 0, this.#opener);
       this.#ahead.set(command, { storage, path, offset: 0, file });
     }
   }

@@ -13,6 +13,7 @@ import { type ResolvedLimits, resolveLimits, type ServerOptions } from "./option
 import { READ_AHEAD_SERVER_FILES, ReadAheadBudget } from "./read-ahead.ts";
 import { ServerLog } from "./server-log.ts";
 import { Session, type SessionHost } from "./session.ts";
+import { FileOpener } from "./storage/file-opener.ts";
 import { memoryStorage } from "./storage/memory-storage.ts";
 import type { Storage } from "./storage/types.ts";
 
@@ -57,6 +58,7 @@ class Server implements FtpServer, SessionHost {
   readonly storage: Storage;
   readonly sleep: (ms: number) => Promise<void>;
   readonly readAheadBudget: ReadAheadBudget = new ReadAheadBudget(READ_AHEAD_SERVER_FILES);
+  readonly fileOpener: FileOpener = new FileOpener();
   #faults: FaultState;
   #listener: Listener | undefined;
   #acceptLoop: Promise<void> | undefined;
@@ -202,6 +204,7 @@ class Server implements FtpServer, SessionHost {
       await this.#acceptLoop;
       for (const session of this.#sessions) session.close("server closing");
       await Promise.all([...this.#sessions].map((s) => s.done));
+      await this.fileOpener.close();
     })();
     return this.#closed;
   }

@@ -20,6 +20,7 @@ import type { ResolvedLimits, ServerOptions } from "./options.ts";
 import { type OpenedAhead, ReadAhead, type ReadAheadBudget } from "./read-ahead.ts";
 import type { LogRecord, ServerLog } from "./server-log.ts";
 import { initialState, type SessionState } from "./session-state.ts";
+import type { FileOpener } from "./storage/file-opener.ts";
 import type { Storage } from "./storage/types.ts";
 import { resolvePath } from "./virtual-path.ts";
 
@@ -36,6 +37,8 @@ export interface SessionHost {
   readonly sleep: (ms: number) => Promise<void>;
   /** Files all sessions together may hold open for RETRs queued ahead. */
   readonly readAheadBudget: ReadAheadBudget;
+  /** The worker that opens files for RETR (folder storage). */
+  readonly fileOpener: FileOpener;
   nextConnectionId(): number;
 }
 
@@ -90,7 +93,7 @@ export class Session {
     this.#done = new Promise((resolve) => {
       this.#finish = resolve;
     });
-    this.#readAhead = new ReadAhead(host.readAheadBudget);
+    this.#readAhead = new ReadAhead(host.readAheadBudget, host.fileOpener);
     const tls = host.options.tls;
     this.data = new DataChannel({
       sockets: host.options.sockets,

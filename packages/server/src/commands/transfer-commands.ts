@@ -157,7 +157,9 @@ async function openedFor(
     }
     void s.releaseOpenedAhead(ahead);
   }
-  return opensForRead(storage) ? storage[OPEN_FOR_READ](path, offset) : undefined;
+  return opensForRead(storage)
+    ? storage[OPEN_FOR_READ](path, offset, s.host.fileOpener)
+    : undefined;
 }
 
 const retr: CommandSpec = {

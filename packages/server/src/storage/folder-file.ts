@@ -46,7 +46,8 @@ function readDescriptor(fd: number, buffer: Uint8Array, position: number): Promi
   });
 }
 
-interface ReadResult {
+/** A chunk read from a file. */
+export interface ReadResult {
   chunk: Uint8Array;
   /** Nothing follows it. */
   last: boolean;
@@ -71,13 +72,16 @@ export class FolderFile implements OpenedFile {
   #taken = false;
   #closing: Promise<void> | undefined;
 
-  /** Takes over `fd` (it is closed by the end of the chunks or by `release`). */
-  constructor(fd: number, entry: StorageEntry, offset: number) {
+  /**
+   * Takes over `fd` (it is closed by the end of the chunks or by `release`; -1: closed
+   * already, `first` being the whole rest). `first`: the chunk at `offset`, already read.
+   */
+  constructor(fd: number, entry: StorageEntry, offset: number, first?: ReadResult) {
     this.#fd = fd;
     this.entry = entry;
     this.#size = entry.size;
-    this.#position = offset;
-    this.#pending = this.#read();
+    this.#position = offset + (first?.chunk.length ?? 0);
+    this.#pending = first === undefined ? this.#read() : Promise.resolve(first);
     // A failure surfaces when the chunks are read; a released file never asks.
     this.#pending.catch(() => {});
   }
@@ -127,7 +131,7 @@ export class FolderFile implements OpenedFile {
       // Never close under a read in flight: the descriptor could be reused meanwhile.
       await this.#pending?.catch(() => {});
       this.#pending = undefined;
-      await closeDescriptor(this.#fd);
+      if (this.#fd >= 0) await closeDescriptor(this.#fd);
     })();
     return this.#closing;
   }

@@ -22,6 +22,7 @@ import {
 } from "node:fs/promises";
 import { join, sep } from "node:path";
 import { parentPath, resolvePath } from "../virtual-path.ts";
+import type { FileOpener } from "./file-opener.ts";
 import { closeDescriptor, FolderFile, openDescriptor, statDescriptor } from "./folder-file.ts";
 import { OPEN_FOR_READ, type OpenedFile, type OpensForRead } from "./open-for-read.ts";
 import { canAskOpenedPaths, openedPath } from "./opened-path.ts";
@@ -264,19 +265,39 @@ class FolderStorage implements Storage, OpensForRead {
    * as `read` does. Anything unusual (missing, a directory, a symlink, not inside)
    * resolves undefined and RETR goes the `stat` and `read` way, which tells why.
    */
-  async [OPEN_FOR_READ](path: string, offset: number): Promise<OpenedFile | undefined> {
+  async [OPEN_FOR_READ](
+    path: string,
+    offset: number,
+    opener?: FileOpener,
+  ): Promise<OpenedFile | undefined> {
     try {
       const normal = resolvePath("/", path);
       if (normal === "/") return undefined;
       const rootReal = await this.#rootReal();
       const names = normal.split("/").filter(Boolean);
       const local = join(rootReal, ...names);
+      const name = names.at(-1)!;
       this.#openedPaths ??= canAskOpenedPaths(rootReal);
       if ((await this.#openedPaths) && (await this.#plainDirectory(normal, names, rootReal))) {
-        return await this.#openVerified(local, names.at(-1)!, normal, rootReal, offset);
+        const answer = await opener?.open(local, OPEN_PLAIN_NOFOLLOW, rootReal, offset);
+        if (answer?.fd !== undefined) {
+          const entry: StorageEntry = {
+            name,
+            kind: "file",
+            size: answer.size,
+            modified: new Date(answer.mtimeMs),
+            mode: answer.mode & 0o7777,
+          };
+          return new FolderFile(answer.fd, entry, offset, answer);
+        }
+        if (answer !== undefined) {
+          if (answer.outside) this.#plainDirectories.delete(parentPath(normal));
+          return undefined;
+        }
+        return await this.#openVerified(local, name, normal, rootReal, offset);
       }
       const checked = await this.#local(path);
-      return await this.#openFile(checked, names.at(-1)!, OPEN_PLAIN, offset, undefined);
+      return await this.#openFile(checked, name, OPEN_PLAIN, offset, undefined);
     } catch {
       return undefined;
     }

@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { FileOpener } from "./file-opener.ts";
 import type { Storage, StorageEntry } from "./types.ts";
 
 /** A file opened for reading, not read yet. */
@@ -27,9 +28,14 @@ export interface OpensForRead {
   /**
    * Opens the plain file at `path` for reading from `offset`, or resolves undefined when
    * it cannot do so directly (missing, a directory, a symlink, any failure): the caller
-   * then goes the `stat` and `read` way, which tells why. Never rejects.
+   * then goes the `stat` and `read` way, which tells why. Never rejects. `opener`: the
+   * server's worker for opening files, where the storage can use it.
    */
-  [OPEN_FOR_READ](path: string, offset: number): Promise<OpenedFile | undefined>;
+  [OPEN_FOR_READ](
+    path: string,
+    offset: number,
+    opener?: FileOpener,
+  ): Promise<OpenedFile | undefined>;
 }
 
 /** True when `storage` opens files for reading in one step. */
