@@ -29,7 +29,13 @@ for (const name of await readdir(join(root, "s"))) {
   seed[`s/${name}`] = await readFile(join(root, "s", name));
 }
 
-const options = { sockets: nodeSockets(), anonymous: true, logEntries: 0 } as const;
+// No restart markers: the client counts wire bytes to know the files are all there.
+const options = {
+  sockets: nodeSockets(),
+  anonymous: true,
+  logEntries: 0,
+  restartMarkerInterval: 0,
+} as const;
 const folder = createServer({ ...options, storage: folderStorage(root) });
 const memory = createServer({ ...options, storage: memoryStorage(seed) });
 const folderPort = (await folder.listen({ host: "127.0.0.1", port: 0 })).port;

@@ -3,15 +3,17 @@
  * (BENCH_FILES, BENCH_FILE_KIB) from `@ftpkit/server` over a folder and over memory,
  * beside the baseline measured in the same run: the same number of bytes read from a
  * raw node:net server (bytes / bandwidth). The server runs in a process of its own
- * (`many-files-server.ts`); the client here is a plain node:net socket that keeps
- * BENCH_WINDOW RETRs outstanding (as `@ftpkit/client` writes them ahead, 16 by default)
- * and only collects bytes; they are decoded and checked after the clock stopped.
+ * (`many-files-server.ts`); the client here is a plain node:net socket that writes
+ * `SIZE f` and `RETR f` for each file and keeps BENCH_WINDOW files outstanding (as
+ * `@ftpkit/client` does, 16 ahead by default; BENCH_SIZE=0 leaves SIZE out), and only
+ * collects bytes; they are decoded and checked after the clock stopped.
  *
  * Each case runs BENCH_REPEATS times (default 5), interleaved; the best and the median
  * are printed (the machine is shared: load comes and goes). BENCH_BEFORE=DIR adds the
  * same cases against a server built from another copy of `src/` (the code before a
  * change, with `node_modules` linked beside it), interleaved with these;
- * BENCH_CASES=folder,B keeps only the cases whose name has every word. "srv CPU" is the
+ * BENCH_CASES=folder,B keeps only the cases whose name has every word; BENCH_MODES=S,B,C
+ * adds MODE S (a fresh data connection per file, one file after the other). "srv CPU" is the
  * server process's CPU time (every thread, from /proc; over all rounds) per file, "srv
  * cs" its context switches per file (each a thread going to sleep or being preempted).
  *
@@ -32,6 +34,7 @@ const FILES = Number(process.env.BENCH_FILES ?? 1000);
 const FILE_BYTES = Number(process.env.BENCH_FILE_KIB ?? 16) * 1024;
 const WINDOW = Number(process.env.BENCH_WINDOW ?? 16);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
+const WITH_SIZE = process.env.BENCH_SIZE !== "0";
 const TOTAL = FILES * FILE_BYTES;
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -47,8 +50,12 @@ for (let i = 0; i < FILES; i++) {
 function wireBytes(mode: "B" | "C"): number {
   let n = 0;
   for (const content of contents) {
+    // In the 64 KiB chunks both storages read: block boundaries follow them.
     const encoder = createEncoder(mode, { type: "I" });
-    for (const chunk of [...encoder.data(content), ...encoder.eof()]) n += chunk.length;
+    for (let at = 0; at < content.length; at += 65536) {
+      for (const piece of encoder.data(content.subarray(at, at + 65536))) n += piece.length;
+    }
+    for (const piece of encoder.eof()) n += piece.length;
   }
   return n;
 }
@@ -156,6 +163,11 @@ class Control {
   }
 }
 
+/** The commands for file `i`. */
+function request(i: number): string {
+  return WITH_SIZE ? `SIZE s/f${i}.bin\r\nRETR s/f${i}.bin\r\n` : `RETR s/f${i}.bin\r\n`;
+}
+
 /** Seconds from the first RETR to the last reply; the bytes are checked afterwards. */
 async function ftpRun(port: number, mode: "B" | "C"): Promise<number> {
   const control = new Control(port);
@@ -183,18 +195,18 @@ async function ftpRun(port: number, mode: "B" | "C"): Promise<number> {
   let done = 0;
   const finished = new Promise<void>((resolve, reject) => {
     control.onReply = (reply) => {
-      if (reply.code === 125 || reply.code === 150) return;
+      if (reply.code === 125 || reply.code === 150 || reply.code === 213) return;
       if (reply.code !== 250 && reply.code !== 226) {
         reject(new Error(`RETR: ${reply.code} ${reply.message}`));
         return;
       }
       done++;
-      if (sent < FILES) control.socket.write(`RETR s/f${sent++}.bin\r\n`);
+      if (sent < FILES) control.socket.write(request(sent++));
       if (done === FILES) resolve();
     };
   });
   let burst = "";
-  while (sent < Math.min(WINDOW, FILES)) burst += `RETR s/f${sent++}.bin\r\n`;
+  while (sent < Math.min(WINDOW, FILES)) burst += request(sent++);
   control.socket.write(burst);
   await Promise.all([finished, allData]);
   const seconds = (performance.now() - t0) / 1000;
@@ -202,6 +214,41 @@ async function ftpRun(port: number, mode: "B" | "C"): Promise<number> {
   data.destroy();
   control.socket.destroy();
   check(mode, chunks);
+  return seconds;
+}
+
+/**
+ * MODE S: a fresh data connection per file (EPSV, RETR, read to the end, 226), one file
+ * after the other; seconds from the first EPSV to the last 226.
+ */
+async function streamRun(port: number): Promise<number> {
+  const control = new Control(port);
+  await control.next();
+  await control.cmd("USER anonymous", 331);
+  await control.cmd("PASS bench@", 230);
+  await control.cmd("TYPE I", 200);
+  const t0 = performance.now();
+  const received: Buffer[] = [];
+  for (let i = 0; i < FILES; i++) {
+    const epsv = await control.cmd("EPSV", 229);
+    const data = connect(Number(/\|(\d+)\|/.exec(epsv.message)![1]), "127.0.0.1");
+    const chunks: Buffer[] = [];
+    data.on("data", (d: Buffer) => chunks.push(d));
+    const ended = new Promise((resolve) => data.once("end", resolve));
+    await opened(data);
+    await control.cmd(`RETR s/f${i}.bin`, 150);
+    await ended;
+    const done = await control.next();
+    if (done.code !== 226) throw new Error(`RETR: ${done.code} ${done.message}`);
+    data.destroy();
+    received.push(Buffer.concat(chunks));
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  control.socket.end("QUIT\r\n");
+  control.socket.destroy();
+  for (let i = 0; i < FILES; i++) {
+    if (!received[i]!.equals(contents[i]!)) throw new Error(`MODE S, file ${i}: bytes differ`);
+  }
   return seconds;
 }
 
@@ -255,14 +302,24 @@ async function usage(pid: number): Promise<{ cpu: number; switches: number }> {
 }
 
 type Case = { name: string; pid: number; run: () => Promise<number> };
+// BENCH_MODES=S,B,C: S (a fresh data connection per file) is left out by default.
+const MODES = (process.env.BENCH_MODES ?? "B,C").split(",").filter(Boolean);
 const serverCases = (prefix: string, server: { ports: Ports; pid: number }): Case[] => {
   const { ports: p, pid } = server;
-  return [
-    { name: `${prefix}memory storage, MODE B`, pid, run: () => ftpRun(p.memoryPort, "B") },
-    { name: `${prefix}memory storage, MODE C`, pid, run: () => ftpRun(p.memoryPort, "C") },
-    { name: `${prefix}folder storage, MODE B`, pid, run: () => ftpRun(p.folderPort, "B") },
-    { name: `${prefix}folder storage, MODE C`, pid, run: () => ftpRun(p.folderPort, "C") },
-  ];
+  const cases: Case[] = [];
+  for (const [storage, port] of [
+    ["memory", p.memoryPort],
+    ["folder", p.folderPort],
+  ] as const) {
+    for (const mode of MODES) {
+      cases.push({
+        name: `${prefix}${storage} storage, MODE ${mode}`,
+        pid,
+        run: () => (mode === "S" ? streamRun(port) : ftpRun(port, mode as "B" | "C")),
+      });
+    }
+  }
+  return cases;
 };
 const allCases: Case[] = [
   { name: "raw node:net, same bytes (baseline)", pid: current.pid, run: rawRun },
@@ -297,7 +354,7 @@ try {
   const baseline = best(cases[0]!.name);
   const baselineMedian = median(cases[0]!.name);
   console.log(
-    `${FILES} x ${FILE_BYTES / 1024} KiB, ${WINDOW} RETRs outstanding, best (median) of ${REPEATS}`,
+    `${FILES} x ${FILE_BYTES / 1024} KiB, ${WINDOW} files outstanding${WITH_SIZE ? " (SIZE, RETR)" : ""}, best (median) of ${REPEATS}`,
   );
   console.log(
     `${"case".padEnd(46)} ${"files/s".padStart(16)} ${"ms/file".padStart(16)} ${"x bytes/bandwidth".padStart(18)} ${"srv CPU ms/file".padStart(16)} ${"srv cs/file".padStart(12)}`,

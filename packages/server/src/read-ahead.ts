@@ -58,6 +58,11 @@ const PASS_THROUGH: ReadonlySet<string> = new Set([
   "MLSD",
 ]);
 
+/** True when the RETRs queued behind a running `verb` may have their files opened. */
+export function readsAhead(verb: string): boolean {
+  return verb === "RETR" || PASS_THROUGH.has(verb);
+}
+
 /** Counts the files a server's sessions hold open ahead. */
 export class ReadAheadBudget {
   readonly #limit: number;
@@ -133,6 +138,14 @@ export class ReadAhead {
       const file = storage[OPEN_FOR_READ](path, 0, this.#opener);
       this.#ahead.set(command, { storage, path, offset: 0, file });
     }
+  }
+
+  /** The first file opened ahead for a RETR of `path` in `storage`, left in place. */
+  find(storage: Storage, path: string): OpenedAhead | undefined {
+    for (const ahead of this.#ahead.values()) {
+      if (ahead.storage === storage && ahead.path === path) return ahead;
+    }
+    return undefined;
   }
 
   /** The file opened ahead for `command`, now the caller's (to use or {@link release}). */

@@ -17,12 +17,16 @@ import { COMMANDS } from "./commands/table.ts";
 import { DataChannel } from "./data-channel.ts";
 import type { FaultState } from "./faults.ts";
 import type { ResolvedLimits, ServerOptions } from "./options.ts";
-import { type OpenedAhead, ReadAhead, type ReadAheadBudget } from "./read-ahead.ts";
+import { type OpenedAhead, ReadAhead, type ReadAheadBudget, readsAhead } from "./read-ahead.ts";
 import type { LogRecord, ServerLog } from "./server-log.ts";
 import { initialState, type SessionState } from "./session-state.ts";
 import type { FileOpener } from "./storage/file-opener.ts";
+import type { OpenedFile } from "./storage/open-for-read.ts";
 import type { Storage } from "./storage/types.ts";
 import { resolvePath } from "./virtual-path.ts";
+
+/** Commands whose replies may wait for the next one (see `Session.reply`). */
+const JOINS_NEXT: ReadonlySet<string> = new Set(["SIZE", "MDTM"]);
 
 /** How long a closing session waits for a held-back reply to be written. */
 const HELD_REPLY_CLOSE_MS = 1000;
@@ -80,6 +84,8 @@ export class Session {
   #flushScheduled = false;
   /** Settles when the latest write on the control connection did. */
   #lastWrite: Promise<void> = Promise.resolve();
+  /** A write on the control connection is in flight. */
+  #writing = false;
 
   constructor(id: number, host: SessionHost, socket: Socket, info: SocketInfo) {
     this.id = id;
@@ -145,16 +151,15 @@ export class Session {
 
   /**
    * Sends a reply (after any configured delay). Never throws: a dead connection ends the
-   * session. With `joinNext` (a transfer's completion) the reply may wait for the reply
-   * that follows, to go out in one write with it, but only until the work already
-   * queued has run (the next tick): when the next RETR's file is open, its 125 follows
-   * within microseconds; when anything has to wait for I/O first, the reply goes alone.
+   * session. The answer to a query clients send right before a RETR (SIZE, MDTM) may
+   * wait for the reply that follows, to go out in one write with it (`213` with the
+   * `125` when the RETR's file is open already), but only while more commands are queued
+   * behind (the client pipelines) and only until the work already queued has run (the
+   * end of this tick): anything that waits for I/O first lets it go. Every other reply
+   * goes out at once; clients read meaning into when preliminary and final replies
+   * arrive (whether a command queued behind a transfer was answered before its end).
    */
-  async reply(
-    code: number,
-    text: string | readonly string[],
-    options?: { joinNext?: boolean },
-  ): Promise<void> {
+  async reply(code: number, text: string | readonly string[]): Promise<void> {
     const delay = this.host.faultState.replyDelay(this.currentVerb);
     if (delay > 0) await this.host.sleep(delay);
     const lines = typeof text === "string" ? text : text;
@@ -165,7 +170,9 @@ export class Session {
       text: typeof lines === "string" ? lines : lines.join("\n"),
     });
     const bytes = encodeReply(code, text);
-    if (options?.joinNext === true && !this.#closing) {
+    // Backpressure: a client that does not read its replies stops the session here.
+    if (this.#writing) await this.#lastWrite;
+    if (JOINS_NEXT.has(this.currentVerb) && this.#queue.length > 0 && !this.#closing) {
       this.#held.push(bytes);
       if (!this.#flushScheduled) {
         this.#flushScheduled = true;
@@ -199,7 +206,15 @@ export class Session {
 
   async #write(bytes: Uint8Array): Promise<void> {
     const written = this.#writer.write(bytes);
-    this.#lastWrite = written.catch(() => {});
+    this.#writing = true;
+    const settled = written.then(
+      () => {},
+      () => {},
+    );
+    this.#lastWrite = settled;
+    void settled.then(() => {
+      if (this.#lastWrite === settled) this.#writing = false;
+    });
     try {
       await written;
     } catch {
@@ -248,6 +263,8 @@ export class Session {
    */
   async upgradeToTls(): Promise<boolean> {
     try {
+      const held = this.#takeHeld();
+      if (held !== undefined) await this.#write(held);
       this.#reader.releaseLock();
       this.#writer.releaseLock();
       const tlsSocket = this.#socket.startTls();
@@ -270,20 +287,6 @@ export class Session {
     }
   }
 
-  /**
-   * RETR starts: the files of the RETRs queued right behind it (and of those arriving
-   * while it runs) are opened ahead, until {@link stopReadingAhead}.
-   */
-  readAheadBehind(): void {
-    this.#readingAhead = true;
-    this.#fillReadAhead();
-  }
-
-  /** RETR is done: RETRs arriving now wait for their own turn. */
-  stopReadingAhead(): void {
-    this.#readingAhead = false;
-  }
-
   /** The file opened ahead for the running command, if any; the caller uses or releases it. */
   takeOpenedAhead(): OpenedAhead | undefined {
     const ahead = this.#aheadOfCurrent;
@@ -294,6 +297,14 @@ export class Session {
   /** Closes a file opened ahead that is not used. */
   releaseOpenedAhead(ahead: OpenedAhead): Promise<void> {
     return this.#readAhead.release(ahead);
+  }
+
+  /**
+   * The file opened ahead for a RETR of `path` queued behind the running command (SIZE
+   * asks, before its RETR), left to that RETR; undefined when there is none.
+   */
+  async openedAheadFor(path: string): Promise<OpenedFile | undefined> {
+    return this.#readAhead.find(this.state.storage, path)?.file;
   }
 
   #fillReadAhead(): void {
@@ -414,6 +425,18 @@ export class Session {
   }
 
   async #run(command: Command): Promise<void> {
+    // While a RETR, or a command that changes nothing a RETR depends on, runs, the RETRs
+    // queued behind it (and arriving meanwhile) have their files opened.
+    this.#readingAhead = this.state.loggedIn && readsAhead(command.verb);
+    try {
+      if (this.#readingAhead) this.#fillReadAhead();
+      await this.#runCommand(command);
+    } finally {
+      this.#readingAhead = false;
+    }
+  }
+
+  async #runCommand(command: Command): Promise<void> {
     const { verb, argument } = command;
     this.currentVerb = verb;
     this.record({

@@ -179,7 +179,9 @@ export const INFO_COMMANDS: Record<string, CommandSpec> = {
     help: "SIZE <file>",
     run: async (s, argument) => {
       const path = sessionPath(s, argument);
-      const entry = await s.state.storage.stat(path);
+      // Clients ask SIZE right before RETR: its file may be open already (read-ahead).
+      const opened = await s.openedAheadFor(path);
+      const entry = opened?.entry ?? (await s.state.storage.stat(path));
       if (entry === undefined) return s.reply(550, `No such file: "${path}"`);
       if (entry.kind === "directory") return s.reply(550, `Not a plain file: "${path}"`);
       await s.reply(213, String(s.host.faultState.size(path, entry.size)));

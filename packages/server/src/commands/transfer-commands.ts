@@ -117,11 +117,9 @@ async function withData(
     recordTransfer(connection, bytes, true);
     if (keepsConnection(s.state.mode) && !connection.closed) {
       s.data.keep(connection);
-      await s.reply(250, `Transfer complete (${bytes} bytes); data connection stays open`, {
-        joinNext: true,
-      });
+      await s.reply(250, `Transfer complete (${bytes} bytes); data connection stays open`);
     } else {
-      await s.reply(226, `Transfer complete (${bytes} bytes)`, { joinNext: true });
+      await s.reply(226, `Transfer complete (${bytes} bytes)`);
     }
   } catch (error) {
     if (error instanceof TransferError) {
@@ -168,8 +166,6 @@ const retr: CommandSpec = {
     if (argument === "") return s.reply(501, "RETR needs a path");
     const path = sessionPath(s, argument);
     const offset = s.state.restartOffset;
-    // While this file goes out, the RETRs queued behind it have theirs opened.
-    s.readAheadBehind();
     let opened: OpenedFile | undefined;
     try {
       opened = await openedFor(s, path, offset);
@@ -199,7 +195,6 @@ const retr: CommandSpec = {
         ),
       );
     } finally {
-      s.stopReadingAhead();
       // Not sent (no data connection, a failure): the file is closed all the same.
       await opened?.release();
     }

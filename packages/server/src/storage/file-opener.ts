@@ -1,6 +1,6 @@
 /**
- * Opening files for downloads on a worker thread of the server's own, with the plain
- * synchronous `node:fs` calls, a batch of files per message. Each call through the
+ * Reading small files for downloads on a worker thread of the server's own, with the
+ * plain synchronous `node:fs` calls, a batch of files per message. Each call through the
  * thread pool of `node:fs/promises` costs two thread wake-ups (measured: 4 such calls a
  * file, open, fstat, read and close, took ~0.13 ms of CPU and 12 context switches a file
  * on this machine); the worker does the same work for a file in ~15 µs and answers a
@@ -8,9 +8,11 @@
  *
  * For each file the worker opens it (with the flags given, O_NOFOLLOW among them), asks
  * the kernel where the opened file really is (`/proc/self/fd/N`) and refuses it unless
- * that lies inside the root, fstats it (plain files only), reads its first chunk and,
- * when that was the whole file, closes it. The descriptor of a longer file is handed
- * over (descriptors belong to the process, not the thread) and read on by the caller.
+ * that lies inside the root, fstats it (plain files only) and, when what is left from
+ * the offset fits in one chunk, reads it whole. It always closes what it opened: a
+ * descriptor is never handed from one thread to another (Node closes a worker's
+ * descriptors when it exits; Deno's belong to the worker's own resource table). Larger
+ * files are left to the caller's usual way.
  *
  * If the worker cannot be started, fails, or does not answer within
  * {@link OPENER_PATIENCE_MS}, requests resolve undefined and the caller opens the file
@@ -20,32 +22,33 @@
  * @module
  */
 
-import { close } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { READ_CHUNK } from "./folder-file.ts";
 
 /** How long a batch may take before the worker is bypassed (it is used again once it answers). */
 export const OPENER_PATIENCE_MS = 2000;
 
-/** What the worker says about a file it did not open for the caller. */
-export interface RefusedByWorker {
-  fd?: undefined;
-  /** The opened file lay outside the root (else: missing, a symlink, not a file, ...). */
-  outside: boolean;
-}
-
-/** A file the worker opened. */
-export interface OpenedByWorker {
-  /** The descriptor, or -1 when the file was read whole and is closed already. */
-  fd: number;
+/** A file the worker read whole (from the offset asked for); it is closed. */
+export interface ReadByWorker {
+  kind: "whole";
   size: number;
   mtimeMs: number;
   mode: number;
-  /** The first chunk (from the offset asked for). */
   chunk: Uint8Array;
-  /** True when nothing follows the first chunk. */
-  last: boolean;
 }
+
+/**
+ * What the worker did not read: `refused` (missing, a symlink, not a plain file; or
+ * `outside` the root) or `large` (more than one chunk: the caller opens it).
+ */
+export interface NotReadByWorker {
+  kind: "refused" | "large";
+  /** The opened file lay outside the root. */
+  outside: boolean;
+}
+
+/** The worker's answer; undefined when it did not answer (unavailable, failed, too slow). */
+export type WorkerAnswer = ReadByWorker | NotReadByWorker | undefined;
 
 interface Request {
   id: number;
@@ -58,70 +61,65 @@ interface Request {
 
 interface Reply {
   id: number;
-  ok: boolean;
-  /** Refused: the opened file lies outside the root. */
+  kind: "whole" | "refused" | "large";
   outside: boolean;
-  fd: number;
   size: number;
   mtimeMs: number;
   mode: number;
   buffer: Uint8Array;
   length: number;
-  last: boolean;
 }
 
-// The worker's code, CommonJS as `eval: true` wants it. The read length follows
-// `readLength` in folder-file.ts: what is left plus one (a short read then ends the file).
+// The worker's code, CommonJS as `eval: true` wants it. As in folder-file.ts, it reads
+// what is left plus one byte, so that a short read shows the end (a file that grew since
+// the fstat is left to the caller).
 const WORKER_SOURCE = `
 const { parentPort } = require("node:worker_threads");
 const fs = require("node:fs");
 const sep = require("node:path").sep;
 const CHUNK = ${READ_CHUNK};
-function openOne(r) {
+function readOne(r) {
   let fd = -1;
   try {
     fd = fs.openSync(r.path, r.flags);
     const real = fs.readlinkSync("/proc/self/fd/" + fd);
     const prefix = r.root.endsWith(sep) ? r.root : r.root + sep;
     if (real !== r.root && !real.startsWith(prefix)) {
-      fs.closeSync(fd);
-      return { id: r.id, ok: false, outside: true };
+      return { id: r.id, kind: "refused", outside: true };
     }
     const st = fs.fstatSync(fd);
-    if (!st.isFile()) throw new Error("not a file");
-    const length = r.offset <= st.size ? Math.min(CHUNK, st.size - r.offset + 1) : CHUNK;
+    if (!st.isFile()) return { id: r.id, kind: "refused", outside: false };
+    const length = r.offset <= st.size ? st.size - r.offset + 1 : 1;
+    if (length > CHUNK) return { id: r.id, kind: "large", outside: false };
     const buffer = new Uint8Array(length);
     const n = fs.readSync(fd, buffer, 0, length, r.offset);
-    const last = n === 0 || (n < length && r.offset + n >= st.size);
-    if (last) { fs.closeSync(fd); fd = -1; }
-    return { id: r.id, ok: true, fd, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode,
-      buffer, length: n, last };
+    if (n === length) return { id: r.id, kind: "large", outside: false };
+    return { id: r.id, kind: "whole", outside: false, size: st.size, mtimeMs: st.mtimeMs,
+      mode: st.mode, buffer, length: n };
   } catch {
+    return { id: r.id, kind: "refused", outside: false };
+  } finally {
     if (fd >= 0) { try { fs.closeSync(fd); } catch {} }
-    return { id: r.id, ok: false, outside: false };
   }
 }
 parentPort.on("message", (batch) => {
   const out = [];
   const transfer = [];
   for (const r of batch) {
-    const reply = openOne(r);
+    const reply = readOne(r);
     out.push(reply);
-    if (reply.ok) transfer.push(reply.buffer.buffer);
+    if (reply.kind === "whole") transfer.push(reply.buffer.buffer);
   }
   parentPort.postMessage(out, transfer);
 });
 `;
-
-/** The worker's answer; undefined when it did not answer (unavailable, failed, too slow). */
-export type WorkerAnswer = OpenedByWorker | RefusedByWorker | undefined;
 
 interface Waiting {
   resolve: (answer: WorkerAnswer) => void;
 }
 
 /**
- * The server's file-opening worker, started at the first request. `close()` (the server
+ * The server's file-reading worker, started at the first request. `close()` (the server
  * closing) stops it; closing twice is harmless.
  */
 export class FileOpener {
@@ -144,11 +142,11 @@ export class FileOpener {
 
   /**
    * Opens the plain file at `path` (a local path) with `flags`, checks it lies inside
-   * `root` (resolved), and reads its first chunk from `offset`. A refusal says whether
-   * the file lay outside; undefined: the worker is unavailable, failed or was too slow,
-   * and the caller opens the file its usual way.
+   * `root` (resolved), and reads it whole from `offset` if that fits in one chunk.
+   * Undefined: the worker is unavailable, failed or was too slow, and the caller opens
+   * the file its usual way.
    */
-  open(path: string, flags: number, root: string, offset: number): Promise<WorkerAnswer> {
+  read(path: string, flags: number, root: string, offset: number): Promise<WorkerAnswer> {
     if (!this.available) return Promise.resolve(undefined);
     const worker = this.#start();
     if (worker === undefined) return Promise.resolve(undefined);
@@ -194,34 +192,30 @@ export class FileOpener {
     this.#patience = undefined;
     this.#answered?.();
     for (const r of replies) {
-      const opened: WorkerAnswer = this.#closed
+      const answer: WorkerAnswer = this.#closed
         ? undefined
-        : r.ok
+        : r.kind === "whole"
           ? {
-              fd: r.fd,
+              kind: "whole",
               size: r.size,
               mtimeMs: r.mtimeMs,
               mode: r.mode,
               chunk: r.buffer.subarray(0, r.length),
-              last: r.last,
             }
-          : { outside: r.outside };
-      // Answered after its caller gave up (overdue, closing): nobody takes the descriptor.
-      if (!this.#settle(r.id, opened) || this.#closed) {
-        if (r.ok && r.fd >= 0) close(r.fd, () => {});
-      }
+          : { kind: r.kind, outside: r.outside };
+      // Answered after its caller gave up (overdue): the answer has nobody to go to.
+      this.#settle(r.id, answer);
     }
     if (this.#waiting.size > 0) {
       this.#patience = setTimeout(() => this.#overdue(), OPENER_PATIENCE_MS);
     }
   }
 
-  #settle(id: number, opened: WorkerAnswer): boolean {
+  #settle(id: number, answer: WorkerAnswer): void {
     const waiting = this.#waiting.get(id);
-    if (waiting === undefined) return false;
+    if (waiting === undefined) return;
     this.#waiting.delete(id);
-    waiting.resolve(opened);
-    return true;
+    waiting.resolve(answer);
   }
 
   /** A slow file system holds the worker up: its callers go their usual way. */
@@ -239,10 +233,7 @@ export class FileOpener {
     for (const id of [...this.#waiting.keys()]) this.#settle(id, undefined);
   }
 
-  /**
-   * Stops the worker, after the batch in flight (if it answers within the patience):
-   * descriptors it opened for callers no longer waiting are closed, not leaked.
-   */
+  /** Stops the worker, after the batch in flight (if it answers within the patience). */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

@@ -279,8 +279,8 @@ class FolderStorage implements Storage, OpensForRead {
       const name = names.at(-1)!;
       this.#openedPaths ??= canAskOpenedPaths(rootReal);
       if ((await this.#openedPaths) && (await this.#plainDirectory(normal, names, rootReal))) {
-        const answer = await opener?.open(local, OPEN_PLAIN_NOFOLLOW, rootReal, offset);
-        if (answer?.fd !== undefined) {
+        const answer = await opener?.read(local, OPEN_PLAIN_NOFOLLOW, rootReal, offset);
+        if (answer?.kind === "whole") {
           const entry: StorageEntry = {
             name,
             kind: "file",
@@ -288,9 +288,10 @@ class FolderStorage implements Storage, OpensForRead {
             modified: new Date(answer.mtimeMs),
             mode: answer.mode & 0o7777,
           };
-          return new FolderFile(answer.fd, entry, offset, answer);
+          // Read whole and closed already: nothing left open.
+          return new FolderFile(-1, entry, offset, { chunk: answer.chunk, last: true });
         }
-        if (answer !== undefined) {
+        if (answer?.kind === "refused") {
           if (answer.outside) this.#plainDirectories.delete(parentPath(normal));
           return undefined;
         }

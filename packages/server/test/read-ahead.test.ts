@@ -1,0 +1,363 @@
+import { readdirSync } from "node:fs";
+import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createDecoder, type ModeEvent } from "@ftpkit/modes";
+import type { Command } from "@ftpkit/reply";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { folderStorage, type Storage } from "../src/index.ts";
+import { READ_AHEAD_DEPTH, ReadAhead, ReadAheadBudget, readsAhead } from "../src/read-ahead.ts";
+import { FileOpener } from "../src/storage/file-opener.ts";
+import { readLength } from "../src/storage/folder-file.ts";
+import { OPEN_FOR_READ, type OpenedFile } from "../src/storage/open-for-read.ts";
+import type { RawControl, RawData } from "./support/raw-client.ts";
+import { randomBytes, startServer, type TestServer } from "./support/test-server.ts";
+
+/** Reads one file from a persistent B/C connection, up to its EOF. */
+async function readFile(
+  data: RawData,
+  decoder: ReturnType<typeof createDecoder>,
+  pending: ModeEvent[],
+): Promise<Buffer> {
+  const parts: Uint8Array[] = [];
+  for (;;) {
+    while (pending.length > 0) {
+      const ev = pending.shift()!;
+      if (ev.type === "data") parts.push(ev.data.slice());
+      if (ev.type === "eof") return Buffer.concat(parts);
+    }
+    const chunk = await data.readSome();
+    if (chunk.length === 0) throw new Error("data connection ended inside a file");
+    pending.push(...decoder.push(chunk));
+  }
+}
+
+/** Every chunk of an opened file, joined. */
+async function drain(file: OpenedFile): Promise<Buffer> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of file.chunks()) parts.push(chunk);
+  return Buffer.concat(parts);
+}
+
+const hasProcFd = ((): boolean => {
+  try {
+    return readdirSync("/proc/self/fd").length > 0;
+  } catch {
+    return false;
+  }
+})();
+const openFds = (): number => readdirSync("/proc/self/fd").length;
+
+let dir: string;
+let root: string;
+let outside: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "ftpkit-read-ahead-"));
+  root = join(dir, "root");
+  outside = join(dir, "outside");
+  await mkdir(join(root, "d"), { recursive: true });
+  await mkdir(outside);
+  await writeFile(join(outside, "f"), "secret outside the root");
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("read-ahead of queued RETRs", () => {
+  const command = (verb: string, argument = ""): Command =>
+    ({ verb, argument, raw: `${verb} ${argument}` }) as Command;
+
+  /** A storage that records the files it opens ahead and their release. */
+  function countingStorage(): {
+    storage: Storage;
+    opened: string[];
+    released: string[];
+    finish: () => void;
+  } {
+    const opened: string[] = [];
+    const released: string[] = [];
+    let finish!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const storage = {
+      [OPEN_FOR_READ]: async (path: string): Promise<OpenedFile> => {
+        opened.push(path);
+        await gate;
+        return {
+          entry: { name: path, kind: "file", size: 0, modified: new Date(0), mode: 0o644 },
+          chunks: async function* () {},
+          release: async () => {
+            released.push(path);
+          },
+        };
+      },
+    } as unknown as Storage;
+    return { storage, opened, released, finish };
+  }
+
+  it("opens the RETRs at the head of the queue, through SIZE and the like, up to the depth", async () => {
+    const { storage, opened, finish } = countingStorage();
+    const ahead = new ReadAhead(new ReadAheadBudget(100));
+    const queue: Command[] = [];
+    for (let i = 0; i < READ_AHEAD_DEPTH + 4; i++) {
+      queue.push(command("SIZE", `f${i}`), command("RETR", `f${i}`));
+    }
+    ahead.fill(queue, storage, (a) => `/${a}`);
+    expect(opened).toEqual(Array.from({ length: READ_AHEAD_DEPTH }, (_, i) => `/f${i}`));
+    // Filling again opens nothing twice.
+    ahead.fill(queue, storage, (a) => `/${a}`);
+    expect(opened.length).toBe(READ_AHEAD_DEPTH);
+    finish();
+    await ahead.close();
+  });
+
+  it("stops at a command that may change what a RETR means", async () => {
+    for (const verb of ["CWD", "REST", "DELE", "STOR", "RNFR", "REIN", "USER", "MFMT"]) {
+      const { storage, opened, finish } = countingStorage();
+      const ahead = new ReadAhead(new ReadAheadBudget(100));
+      ahead.fill(
+        [command("RETR", "a"), command(verb, "x"), command("RETR", "b")],
+        storage,
+        (a) => `/${a}`,
+      );
+      expect(opened, verb).toEqual(["/a"]);
+      expect(readsAhead(verb), verb).toBe(false);
+      finish();
+      await ahead.close();
+    }
+    expect(readsAhead("RETR") && readsAhead("SIZE") && readsAhead("TYPE")).toBe(true);
+  });
+
+  it("keeps within the server's budget, and closes what it opened when the session ends", async () => {
+    const { storage, opened, released, finish } = countingStorage();
+    const budget = new ReadAheadBudget(3);
+    const ahead = new ReadAhead(budget);
+    const queue = ["a", "b", "c", "d", "e"].map((n) => command("RETR", n));
+    ahead.fill(queue, storage, (a) => `/${a}`);
+    expect(opened).toEqual(["/a", "/b", "/c"]);
+    expect(budget.used).toBe(3);
+    // Taking one (its RETR's turn) gives its room back; the RETR owns the file now.
+    const first = ahead.take(queue[0]!);
+    expect(first?.path).toBe("/a");
+    expect(budget.used).toBe(2);
+    expect(ahead.find(storage, "/b")?.path).toBe("/b");
+    expect(budget.used).toBe(2);
+    // Closing while the opens are still pending: each is released once open.
+    const closed = ahead.close();
+    finish();
+    await closed;
+    expect(released.sort()).toEqual(["/b", "/c"]);
+    expect(budget.used).toBe(0);
+    await ahead.release(first!);
+    expect(released.sort()).toEqual(["/a", "/b", "/c"]);
+  });
+});
+
+describe("folder storage: opening for RETR", () => {
+  it("reads in chunks sized from fstat: one read for a small file, whole files at every size", async () => {
+    expect(readLength(0, 16384)).toBe(16385);
+    expect(readLength(0, 200_000)).toBe(65536);
+    expect(readLength(16384, 16384)).toBe(1);
+    expect(readLength(20_000, 16384)).toBe(65536);
+    const storage = folderStorage(root) as Storage & {
+      [OPEN_FOR_READ](p: string, o: number, opener?: FileOpener): Promise<OpenedFile | undefined>;
+    };
+    const opener = new FileOpener();
+    try {
+      for (const size of [0, 1, 16384, 65535, 65536, 65537, 200_000]) {
+        const bytes = randomBytes(size, size + 1);
+        await writeFile(join(root, "d", `s${size}`), bytes);
+        for (const via of [undefined, opener]) {
+          const file = await storage[OPEN_FOR_READ](`/d/s${size}`, 0, via);
+          expect(file?.entry.size, `${size}`).toBe(size);
+          expect(file?.entry.kind).toBe("file");
+          expect((await drain(file!)).equals(bytes), `${size} bytes`).toBe(true);
+          const tail = await storage[OPEN_FOR_READ](`/d/s${size}`, 1000, via);
+          expect(
+            (await drain(tail!)).equals(Buffer.from(bytes.subarray(1000))),
+            `${size} from 1000`,
+          ).toBe(true);
+        }
+      }
+      // The worker read the small ones itself.
+      expect((await opener.read(join(root, "d", "s16384"), 0, root, 0))?.kind).toBe("whole");
+      expect((await opener.read(join(root, "d", "s200000"), 0, root, 0))?.kind).toBe("large");
+      // Missing, a directory, the root: not opened directly (RETR then stats and says why).
+      expect(await storage[OPEN_FOR_READ]("/d/missing", 0, opener)).toBeUndefined();
+      expect(await storage[OPEN_FOR_READ]("/d", 0, opener)).toBeUndefined();
+      expect(await storage[OPEN_FOR_READ]("/", 0, opener)).toBeUndefined();
+    } finally {
+      await opener.close();
+      await opener.close();
+    }
+    expect(await opener.read(join(root, "d", "s1"), 0, root, 0)).toBeUndefined();
+  });
+
+  it.skipIf(!hasProcFd)(
+    "refuses a file that leads outside the root, also once a checked directory is swapped for a symlink",
+    async () => {
+      const storage = folderStorage(root) as Storage & {
+        [OPEN_FOR_READ](p: string, o: number, opener?: FileOpener): Promise<OpenedFile | undefined>;
+      };
+      const opener = new FileOpener();
+      try {
+        await writeFile(join(root, "d", "f"), "inside");
+        for (const via of [undefined, opener]) {
+          const file = await storage[OPEN_FOR_READ]("/d/f", 0, via);
+          expect((await drain(file!)).toString()).toBe("inside");
+        }
+        // "/d" was seen free of symlinks; now it leads outside.
+        await rename(join(root, "d"), join(root, "d.old"));
+        await symlink(outside, join(root, "d"));
+        for (const via of [opener, undefined, opener]) {
+          expect(await storage[OPEN_FOR_READ]("/d/f", 0, via)).toBeUndefined();
+        }
+        // The last name a symlink out: not followed.
+        await symlink(join(outside, "f"), join(root, "d.old", "link"));
+        expect(await storage[OPEN_FOR_READ]("/d.old/link", 0, opener)).toBeUndefined();
+        expect(await storage[OPEN_FOR_READ]("/d.old/link", 0)).toBeUndefined();
+        // The worker checks the opened file itself, whatever the path said.
+        expect(await opener.read(join(root, "d", "f"), 0, root, 0)).toEqual({
+          kind: "refused",
+          outside: true,
+        });
+        // And RETR's own way answers as before.
+        expect(await storage.stat("/d/f").catch((e: Error) => e.message)).toMatch(
+          /leads outside the root/,
+        );
+      } finally {
+        await opener.close();
+      }
+    },
+  );
+});
+
+describe("server: RETRs pipelined over one MODE B connection, folder storage", () => {
+  let t: TestServer;
+  afterEach(async () => {
+    await t?.close();
+  });
+
+  const N = 40;
+  const contents = Array.from({ length: N }, (_, i) => randomBytes(1000 + i * 997, i + 7));
+
+  async function seeded(): Promise<void> {
+    for (let i = 0; i < N; i++) await writeFile(join(root, "d", `f${i}`), contents[i]!);
+    t = await startServer({ storage: folderStorage(root) });
+  }
+
+  async function modeB(c: RawControl): Promise<RawData> {
+    expect((await c.cmd("TYPE I")).code).toBe(200);
+    expect((await c.cmd("MODE B")).code).toBe(200);
+    return c.epsv();
+  }
+
+  it("answers and sends every file in order, SIZE before each RETR", async () => {
+    await seeded();
+    const c = await t.control();
+    const data = await modeB(c);
+    let burst = "";
+    for (let i = 0; i < N; i++) burst += `SIZE d/f${i}\r\nRETR d/f${i}\r\n`;
+    c.sendRaw(burst);
+    const decoder = createDecoder("B");
+    const pending: ModeEvent[] = [];
+    for (let i = 0; i < N; i++) {
+      const size = await c.next();
+      expect(`${size.code} ${size.message}`).toBe(`213 ${contents[i]!.length}`);
+      expect((await c.next()).code).toBe(i === 0 ? 150 : 125);
+      expect((await readFile(data, decoder, pending)).equals(contents[i]!), `f${i}`).toBe(true);
+      expect((await c.next()).code).toBe(250);
+    }
+    expect(t.server.log.stats().dataConnections).toBe(1);
+  });
+
+  it("serves what a command between RETRs changed: CWD, DELE, REST", async () => {
+    await seeded();
+    await mkdir(join(root, "e"));
+    await writeFile(join(root, "e", "f1"), "the other f1");
+    const c = await t.control();
+    const data = await modeB(c);
+    c.sendRaw(
+      "RETR d/f0\r\nRETR d/f1\r\nCWD e\r\nRETR f1\r\nDELE /d/f2\r\nRETR /d/f2\r\nREST 500\r\nRETR /d/f3\r\n",
+    );
+    const decoder = createDecoder("B");
+    const pending: ModeEvent[] = [];
+    const file = async (): Promise<Buffer> => {
+      expect((await c.next()).code).toBeLessThan(200);
+      const bytes = await readFile(data, decoder, pending);
+      expect((await c.next()).code).toBe(250);
+      return bytes;
+    };
+    expect((await file()).equals(contents[0]!)).toBe(true);
+    expect((await file()).equals(contents[1]!)).toBe(true);
+    expect((await c.next()).code).toBe(250);
+    expect((await file()).toString()).toBe("the other f1");
+    expect((await c.next()).code).toBe(250);
+    expect((await c.next()).code).toBe(550);
+    expect((await c.next()).code).toBe(350);
+    expect((await file()).equals(Buffer.from(contents[3]!.subarray(500)))).toBe(true);
+  });
+
+  it.skipIf(!hasProcFd)(
+    "opens at most the depth ahead, and closes them all when the session ends with RETRs queued",
+    async () => {
+      // Larger than one chunk: held open ahead (small ones are read whole and closed).
+      const big = Array.from({ length: N }, (_, i) => randomBytes(100_000, i + 1));
+      for (let i = 0; i < N; i++) await writeFile(join(root, "d", `f${i}`), big[i]!);
+      const storage = folderStorage(root) as Storage & {
+        [OPEN_FOR_READ](p: string, o: number, opener?: FileOpener): Promise<OpenedFile | undefined>;
+      };
+      const open = storage[OPEN_FOR_READ].bind(storage);
+      let opens = 0;
+      storage[OPEN_FOR_READ] = (p, o, opener) => {
+        opens++;
+        return open(p, o, opener);
+      };
+      const before = openFds();
+      t = await startServer({ storage });
+      const c = await t.control();
+      const data = await modeB(c);
+      let burst = "";
+      for (let i = 0; i < N; i++) burst += `RETR d/f${i}\r\n`;
+      c.sendRaw(burst);
+      // One file arrived; the server has opened files ahead behind it. Then the client goes.
+      expect((await readFile(data, createDecoder("B"), [])).equals(big[0]!)).toBe(true);
+      expect(opens).toBeGreaterThan(1);
+      data.close();
+      c.close();
+      await t.close();
+      // The first file, the one in flight when the client left, and the depth ahead.
+      expect(opens).toBeLessThanOrEqual(2 + READ_AHEAD_DEPTH);
+      expect(openFds()).toBeLessThanOrEqual(before);
+    },
+  );
+
+  it.skipIf(!hasProcFd)(
+    "refuses a RETR through a directory swapped for a symlink out",
+    async () => {
+      await seeded();
+      const c = await t.control();
+      const data = await modeB(c);
+      c.send("RETR d/f0");
+      expect((await c.next()).code).toBe(150);
+      expect((await readFile(data, createDecoder("B"), [])).equals(contents[0]!)).toBe(true);
+      expect((await c.next()).code).toBe(250);
+      await rename(join(root, "d"), join(root, "d.old"));
+      await symlink(outside, join(root, "d"));
+      const refused = await c.cmd("RETR d/f");
+      expect(refused.code).toBe(550);
+      expect(refused.message).toMatch(/outside the root/);
+    },
+  );
+
+  it("sends a SIZE answer held for the next reply before the session closes", async () => {
+    await seeded();
+    t.server.faults = { closeControl: { verb: "NOOP", when: "command" } };
+    const c = await t.control();
+    c.sendRaw("SIZE d/f0\r\nNOOP\r\n");
+    const size = await c.next();
+    expect(`${size.code} ${size.message}`).toBe(`213 ${contents[0]!.length}`);
+    expect(await c.closedByServer()).toBe(true);
+  });
+});
