@@ -7,6 +7,11 @@
 
 import { test } from "bun:test";
 import { bunSockets } from "@ftpkit/socket-bun";
-import { serverSmoke } from "./smoke.ts";
+import { folderSmoke, serverSmoke } from "./smoke.ts";
 
 test("server on bunSockets: STREAM and MODE B transfers", () => serverSmoke(bunSockets()), 20_000);
+test(
+  "server on bunSockets: folder storage, RETRs read ahead in MODE B",
+  () => folderSmoke(bunSockets()),
+  20_000,
+);

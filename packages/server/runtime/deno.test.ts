@@ -6,7 +6,7 @@
  */
 
 import { denoSockets } from "@ftpkit/socket-deno";
-import { serverSmoke } from "./smoke.ts";
+import { folderSmoke, serverSmoke } from "./smoke.ts";
 
 const deno = (
   globalThis as unknown as {
@@ -15,3 +15,6 @@ const deno = (
 ).Deno;
 
 deno.test("server on denoSockets: STREAM and MODE B transfers", () => serverSmoke(denoSockets()));
+deno.test("server on denoSockets: folder storage, RETRs read ahead in MODE B", () =>
+  folderSmoke(denoSockets()),
+);

@@ -75,7 +75,7 @@ export class Session {
   readonly #done: Promise<void>;
   #finish!: () => void;
   readonly #readAhead: ReadAhead;
-  /** A RETR runs: RETRs arriving behind it are opened ahead. */
+  /** A command runs that lets the RETRs arriving behind it be opened ahead. */
   #readingAhead = false;
   /** What was opened ahead for the command running now, until it takes it. */
   #aheadOfCurrent: OpenedAhead | undefined;

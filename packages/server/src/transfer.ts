@@ -109,7 +109,7 @@ class Watchdog {
 }
 
 /** Pieces up to this size together are copied into one write. */
-const COALESCE_BYTES = Number(process.env.COALESCE ?? 32 * 1024);
+const COALESCE_BYTES = 32 * 1024;
 
 /** `chunks[from..to)` (`bytes` in all) copied into one buffer. */
 function joined(chunks: Uint8Array[], from: number, to: number, bytes: number): Uint8Array {
