@@ -127,6 +127,7 @@ export interface ControlConnectionOptions {
   trace: ((event: TraceEvent) => void) | undefined;
   maxLineLength: number | undefined;
   maxReplyLines: number | undefined;
+  maxReplyBytes?: number | undefined;
   /** NOOP every `intervalMs` while a transfer runs (at most a few outstanding). */
   keepalive?: { intervalMs: number; timer: KeepaliveTimer } | undefined;
 }
@@ -176,6 +177,7 @@ export class ControlConnection {
     this.#parser = new ReplyParser({
       ...(options.maxLineLength === undefined ? {} : { maxLineLength: options.maxLineLength }),
       ...(options.maxReplyLines === undefined ? {} : { maxReplyLines: options.maxReplyLines }),
+      ...(options.maxReplyBytes === undefined ? {} : { maxReplyBytes: options.maxReplyBytes }),
       onStrayLine: (line) => this.#notice(`ignored a line that is not a reply: ${line}`),
     });
     this.#writer = socket.writable.getWriter();

@@ -54,6 +54,7 @@ export interface LaneSettings {
   activePorts: { from: number; to: number } | undefined;
   maxReplyLineLength: number | undefined;
   maxReplyLines: number | undefined;
+  maxReplyBytes: number | undefined;
   maxListingBytes: number;
   trace: ((event: TraceEvent) => void) | undefined;
   keepalive: KeepaliveOptions | undefined;
@@ -104,6 +105,7 @@ export function resolveSettings(target: FtpTarget, options: ConnectOptions): Lan
     activePorts: options.activePorts,
     maxReplyLineLength: options.maxReplyLineLength,
     maxReplyLines: options.maxReplyLines,
+    maxReplyBytes: options.maxReplyBytes,
     maxListingBytes: options.maxListingBytes ?? 64 * 1024 * 1024,
     trace: options.trace,
     keepalive,
@@ -212,6 +214,7 @@ export class Lane {
       trace: settings.trace,
       maxLineLength: settings.maxReplyLineLength,
       maxReplyLines: settings.maxReplyLines,
+      maxReplyBytes: settings.maxReplyBytes,
       keepalive:
         settings.keepalive === undefined
           ? undefined

@@ -88,6 +88,8 @@ export interface ConnectOptions {
   maxReplyLineLength?: number;
   /** Most lines of one reply. Default 10000. */
   maxReplyLines?: number;
+  /** Most bytes of one reply's text, all lines together. Default 1 MiB. */
+  maxReplyBytes?: number;
   /** Largest listing accepted, in bytes. Default 64 MiB. */
   maxListingBytes?: number;
   /** Called for every command, reply and data connection. Passwords are masked. */

@@ -356,6 +356,27 @@ describe("endless input stays within the configured bounds", () => {
     }
   });
 
+  it("a banner of long lines: a FtpProtocolError once its text passes maxReplyBytes", async () => {
+    const sockets = memoryAdapter();
+    let written = 0;
+    const line = enc.encode(` ${"b".repeat(4000)}\r\n`);
+    const server = await rawServer(sockets, async (w) => {
+      await w.write(enc.encode("220-Welcome\r\n"));
+      written = await flood(w, line);
+    });
+    try {
+      const error = await connect(server.url, { sockets, maxReplyBytes: 64 * 1024 }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(FtpProtocolError);
+      await server.done;
+      // Far below maxReplyLines (10000) × 4000 bytes: the byte bound stopped it.
+      expect(written).toBeLessThan(512 * 1024);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("an endless listing: a FtpProtocolError at maxListingBytes, and the session goes on", async () => {
     const sockets = memoryAdapter();
     let written = 0;
