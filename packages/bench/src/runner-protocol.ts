@@ -138,6 +138,55 @@ export class SteadyClock {
   }
 }
 
+/**
+ * Times what every runner reports: connect and login, the transfer (with its CPU and
+ * steady rate), and the close; then prints the result line.
+ */
+export class RunTimer {
+  /** Counts the bytes received; runners feed it. */
+  readonly clock: SteadyClock;
+  readonly #baseRssKiB = rssKiB();
+  readonly #started = performance.now();
+  #connected = this.#started;
+  #cpuStart = process.cpuUsage();
+  #transferred = this.#started;
+  #cpuMs = 0;
+  #steadyMBps: number | undefined;
+
+  constructor(steadyFromBytes: number | undefined) {
+    this.clock = new SteadyClock(steadyFromBytes);
+  }
+
+  /** Logged in: the transfer and its CPU count start now. */
+  connected(): void {
+    this.#connected = performance.now();
+    this.#cpuStart = process.cpuUsage();
+  }
+
+  /** The last byte of the last file arrived. */
+  transferred(): void {
+    this.#transferred = performance.now();
+    this.#cpuMs = cpuMsSince(this.#cpuStart);
+    this.#steadyMBps = this.clock.rate();
+  }
+
+  /** The session is closed: prints the result with `files` and the runner's own fields. */
+  closed(files: number, extra: Partial<RunnerResult> = {}): void {
+    printResult({
+      totalMs: performance.now() - this.#started,
+      connectMs: this.#connected - this.#started,
+      transferMs: this.#transferred - this.#connected,
+      files,
+      bytes: this.clock.bytes,
+      maxRssKiB: maxRssKiB(),
+      baseRssKiB: this.#baseRssKiB,
+      cpuMs: this.#cpuMs,
+      ...(this.#steadyMBps === undefined ? {} : { steadyMBps: this.#steadyMBps }),
+      ...extra,
+    });
+  }
+}
+
 /** The process's resident set size now, KiB. */
 export function rssKiB(): number {
   return Math.round(process.memoryUsage.rss() / 1024);

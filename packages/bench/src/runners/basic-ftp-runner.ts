@@ -7,19 +7,12 @@
 
 import { Writable } from "node:stream";
 import { Client } from "basic-ftp";
-import {
-  cpuMsSince,
-  maxRssKiB,
-  printResult,
-  requestFromArgv,
-  rssKiB,
-  SteadyClock,
-} from "../runner-protocol.ts";
+import { RunTimer, requestFromArgv } from "../runner-protocol.ts";
 
 const request = requestFromArgv();
 const url = new URL(request.url);
-const baseRssKiB = rssKiB();
-const started = performance.now();
+const timer = new RunTimer(request.steadyFromBytes);
+const clock = timer.clock;
 const client = new Client(30_000);
 await client.access({
   host: url.hostname,
@@ -27,9 +20,7 @@ await client.access({
   user: decodeURIComponent(url.username),
   password: decodeURIComponent(url.password),
 });
-const connected = performance.now();
-const cpuStart = process.cpuUsage();
-const clock = new SteadyClock(request.steadyFromBytes);
+timer.connected();
 let files = 0;
 for (const path of request.paths) {
   const sink = new Writable({
@@ -41,19 +32,6 @@ for (const path of request.paths) {
   await client.downloadTo(sink, path);
   files++;
 }
-const transferred = performance.now();
-const cpuMs = cpuMsSince(cpuStart);
-const steadyMBps = clock.rate();
+timer.transferred();
 client.close();
-const closed = performance.now();
-printResult({
-  totalMs: closed - started,
-  connectMs: connected - started,
-  transferMs: transferred - connected,
-  files,
-  bytes: clock.bytes,
-  maxRssKiB: maxRssKiB(),
-  baseRssKiB,
-  cpuMs,
-  steadyMBps,
-});
+timer.closed(files);

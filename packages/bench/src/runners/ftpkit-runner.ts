@@ -7,23 +7,14 @@
 
 import { connect } from "@ftpkit/client";
 import { nodeSockets } from "@ftpkit/socket-node";
-import {
-  cpuMsSince,
-  maxRssKiB,
-  printResult,
-  requestFromArgv,
-  rssKiB,
-  SteadyClock,
-} from "../runner-protocol.ts";
+import { RunTimer, requestFromArgv } from "../runner-protocol.ts";
 
 const request = requestFromArgv();
-const baseRssKiB = rssKiB();
-const started = performance.now();
+const timer = new RunTimer(request.steadyFromBytes);
+const clock = timer.clock;
 const session = await connect(request.url, { sockets: nodeSockets() });
-const connected = performance.now();
-const cpuStart = process.cpuUsage();
+timer.connected();
 let files = 0;
-const clock = new SteadyClock(request.steadyFromBytes);
 let modeUsed: string | undefined;
 const mode = (request.mode ?? "auto") as "auto" | "S" | "B" | "C" | "Z" | "E";
 for await (const file of session.retrieve(request.paths, {
@@ -35,24 +26,12 @@ for await (const file of session.retrieve(request.paths, {
   files++;
   modeUsed = file.mode;
 }
-const transferred = performance.now();
-const cpuMs = cpuMsSince(cpuStart);
-const steadyMBps = clock.rate();
+timer.transferred();
 const stats = { ...session.stats };
 await session.close();
-const closed = performance.now();
-printResult({
-  totalMs: closed - started,
-  connectMs: connected - started,
-  transferMs: transferred - connected,
-  files,
-  bytes: clock.bytes,
-  maxRssKiB: maxRssKiB(),
-  baseRssKiB,
-  cpuMs,
-  steadyMBps,
+timer.closed(files, {
   roundTrips: stats.roundTrips,
   dataConnections: stats.dataConnections,
   commands: stats.commands,
-  modeUsed,
+  ...(modeUsed === undefined ? {} : { modeUsed }),
 });

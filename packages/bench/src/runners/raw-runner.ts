@@ -8,14 +8,7 @@
  */
 
 import { connect, type Socket } from "node:net";
-import {
-  cpuMsSince,
-  maxRssKiB,
-  printResult,
-  requestFromArgv,
-  rssKiB,
-  SteadyClock,
-} from "../runner-protocol.ts";
+import { RunTimer, requestFromArgv } from "../runner-protocol.ts";
 
 /** Reads replies (RFC 959 §4.2: "xyz-" opens a multi-line reply, "xyz " ends it). */
 class Replies {
@@ -74,8 +67,8 @@ async function expect(
 const request = requestFromArgv();
 const url = new URL(request.url);
 const host = url.hostname;
-const baseRssKiB = rssKiB();
-const started = performance.now();
+const timer = new RunTimer(request.steadyFromBytes);
+const clock = timer.clock;
 const control = connect({ host, port: Number(url.port || 21), noDelay: true });
 const replies = new Replies(control);
 const send = (line: string): void => {
@@ -90,9 +83,7 @@ if (user.code === 331) {
 } else if (user.code !== 230) throw new Error(`USER: "${user.text}"`);
 send("TYPE I");
 await expect(replies, (c) => c === 200, "TYPE I");
-const connected = performance.now();
-const cpuStart = process.cpuUsage();
-const clock = new SteadyClock(request.steadyFromBytes);
+timer.connected();
 let files = 0;
 for (const path of request.paths) {
   send("EPSV");
@@ -114,21 +105,8 @@ for (const path of request.paths) {
   await expect(replies, (c) => c === 226 || c === 250, "end of RETR");
   files++;
 }
-const transferred = performance.now();
-const cpuMs = cpuMsSince(cpuStart);
-const steadyMBps = clock.rate();
+timer.transferred();
 send("QUIT");
 await replies.next();
 control.destroy();
-const closed = performance.now();
-printResult({
-  totalMs: closed - started,
-  connectMs: connected - started,
-  transferMs: transferred - connected,
-  files,
-  bytes: clock.bytes,
-  maxRssKiB: maxRssKiB(),
-  baseRssKiB,
-  cpuMs,
-  steadyMBps,
-});
+timer.closed(files);
