@@ -247,9 +247,7 @@ export class ControlConnection {
 
   /** Commands written whose final reply has not arrived. */
   get outstanding(): number {
-    let n = 0;
-    for (const p of this.#queue) if (p.written) n++;
-    return n;
+    return this.#writtenCount();
   }
 
   /**
@@ -448,18 +446,24 @@ export class ControlConnection {
   /** Writes every command that may go now, in one write. */
   #pump(): void {
     if (this.#failure !== undefined) return;
-    let outstanding = 0;
+    // The written commands are the head of the queue: what is left to write starts
+    // there. (Found from the tail: with many RETRs written ahead the queue is long and
+    // this runs after every reply.)
+    const queue = this.#queue;
+    let outstanding = queue.length;
+    while (outstanding > 0 && !queue[outstanding - 1]!.written) outstanding--;
+    if (outstanding === queue.length) return;
     const batch: Pending[] = [];
-    for (const p of this.#queue) {
-      if (p.written) {
-        outstanding++;
-        continue;
-      }
+    let lazy = true;
+    for (let i = outstanding; i < queue.length; i++) {
+      const p = queue[i]!;
       if (this.#serial && outstanding + batch.length > 0 && !p.options.outOfBand) break;
       batch.push(p);
+      if (!p.options.lazy) lazy = false;
     }
     if (batch.length === 0) return;
-    if (!this.#queue.some((p) => !p.written && !p.options.lazy)) return;
+    // Lazy commands wait to go out with the next one that is not.
+    if (lazy && !queue.slice(outstanding + batch.length).some((p) => !p.options.lazy)) return;
     const { stats, trace } = this.#options;
     if (outstanding === 0) stats.roundTrips++;
     stats.writes++;
@@ -707,7 +711,7 @@ export class ControlConnection {
     if (wanted === undefined || this.#failure !== undefined || !(ms > 0) || !Number.isFinite(ms)) {
       this.#deadline = undefined;
       // Nothing is waiting for a reply: no timer keeps the runtime busy.
-      if (this.#timer !== undefined && !this.#queue.some((p) => p.written)) this.#stopTimer();
+      if (this.#timer !== undefined && this.#queue[0]?.written !== true) this.#stopTimer();
       return;
     }
     const deadline = Date.now() + ms;

@@ -416,33 +416,27 @@ export class Lane {
     }
     this.#probing = true;
     const before = this.control.answeredDuringTransfer;
-    let ran = false;
-    transfer.then(
-      (r) => {
-        ran = r.code >= 200 && r.code < 300;
-      },
-      () => {},
-    );
-    this.control.send("NOOP", undefined, { duringTransfer: true, fits: (c) => c === 200 }).then(
-      () => {
-        this.#probing = false;
-        if (this.transferOrder !== "unknown") return;
-        if (this.control.answeredDuringTransfer > before || this.connector.earlyPreliminary) {
-          this.transferOrder = "during";
-        } else if (ran) {
-          this.transferOrder = "after";
-        } else {
-          return;
-        }
-        this.settings.trace?.({
-          type: "notice",
-          message: `the server answers commands behind a transfer ${this.transferOrder} it`,
-        });
-      },
-      () => {
-        this.#probing = false;
-      },
-    );
+    const noop = this.control.send("NOOP", undefined, {
+      duringTransfer: true,
+      fits: (c) => c === 200,
+    });
+    // Decided once both replies are in, whichever promise settles first: the two often
+    // arrive in one read, and the transfer's promise may take more ticks than NOOP's.
+    void Promise.allSettled([transfer, noop]).then(([t, n]) => {
+      this.#probing = false;
+      if (n.status === "rejected" || this.transferOrder !== "unknown") return;
+      if (this.control.answeredDuringTransfer > before || this.connector.earlyPreliminary) {
+        this.transferOrder = "during";
+      } else if (t.status === "fulfilled" && t.value.code >= 200 && t.value.code < 300) {
+        this.transferOrder = "after";
+      } else {
+        return;
+      }
+      this.settings.trace?.({
+        type: "notice",
+        message: `the server answers commands behind a transfer ${this.transferOrder} it`,
+      });
+    });
   }
 
   /**

@@ -106,6 +106,42 @@ describe("round trips per file in MODE S", () => {
     expect(during.count("SIZE")).toBe(0);
   });
 
+  it("decides the probe when the 226 and the NOOP's 200 arrive in one read", async () => {
+    const sockets = memoryAdapter();
+    const seed = seedFiles(8, () => 2048);
+    const names = Object.keys(seed);
+    let first = true;
+    // vsftpd's order, with both replies of the first transfer in a single write.
+    const retr: Handler = async (a, c) => {
+      const data = await c.takeData();
+      await c.reply(150, "Opening BINARY mode data connection.");
+      const w = data.writable.getWriter();
+      await w.write(c.server.files.get(a)!);
+      await w.close();
+      await data.close();
+      if (first) return; // the 226 goes out with the NOOP's reply
+      await c.reply(226, "Transfer complete.");
+    };
+    const noop: Handler = async (_a, c) => {
+      if (!first) return c.reply(200, "NOOP ok.");
+      first = false;
+      await c.raw("226 Transfer complete.\r\n200 NOOP ok.\r\n");
+    };
+    await using server = await ScriptedServer.start(sockets, {
+      files: seed,
+      greeting: "(vsFTPd 3.0.3)",
+      handlers: { RETR: retr, NOOP: noop },
+    });
+    const during = writtenBehindTransfers();
+    await using session = await connect(server.url, { sockets, trace: during.trace });
+    for await (const f of session.retrieve(names, { mode: "S" })) {
+      expect(equalBytes(await f.bytes(), seed[f.path]!), f.path).toBe(true);
+    }
+    // One probe, decided at once: every later file's EPSV went out behind a RETR.
+    expect(during.count("NOOP")).toBe(1);
+    expect(during.count("EPSV")).toBeGreaterThanOrEqual(names.length - 2);
+  });
+
   it("writes nothing behind a transfer on a server not known to hold commands (no probe either)", async () => {
     const sockets = memoryAdapter();
     const seed = seedFiles(6, () => 2048);
