@@ -7,6 +7,7 @@
  */
 
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 /** What a runner is asked to do. */
@@ -57,20 +58,23 @@ export interface RunnerResult {
 /** The runners this package has, by name. */
 export type RunnerName = "ftpkit" | "basic-ftp" | "raw";
 
-const RUNNER_FILES: Record<RunnerName, string> = {
-  ftpkit: "./runners/ftpkit-runner.ts",
-  "basic-ftp": "./runners/basic-ftp-runner.ts",
-  raw: "./runners/raw-runner.ts",
-};
-
 /**
- * Runs a runner in a child Node process (with the loader this process was started
- * with, so TypeScript runs unbuilt) and returns its result.
+ * A script of the bench's build (`tsup`: dist/, see tsup.config.ts), as plain JavaScript
+ * the way npm users run the packages.
  */
+export function builtScript(name: string): string {
+  const file = fileURLToPath(new URL(`../dist/${name}.js`, import.meta.url));
+  if (!existsSync(file)) {
+    throw new Error(`${file} is missing: run the bench with "pnpm bench" (it builds first)`);
+  }
+  return file;
+}
+
+/** Runs a runner in a child Node process, from the bench's build, and returns its result. */
 export function runRunner(name: RunnerName, request: RunnerRequest): Promise<RunnerResult> {
-  const file = fileURLToPath(new URL(RUNNER_FILES[name], import.meta.url));
+  const file = builtScript(`${name}-runner`);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, file, JSON.stringify(request)], {
+    const child = spawn(process.execPath, [file, JSON.stringify(request)], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";

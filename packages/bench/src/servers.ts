@@ -8,10 +8,9 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { createServer } from "node:net";
-import { dirname, join } from "node:path";
 import { startRealServer } from "@ftpkit/interop";
+import { builtScript } from "./runner-protocol.ts";
 
 /** A server under test. */
 export interface BenchServer extends AsyncDisposable {
@@ -89,9 +88,7 @@ export async function startVsftpd(root: string, portBase: number): Promise<Bench
 
 /** @ftpkit/server's CLI serving `root`, control port `portBase`, passive `portBase+10…+39`. */
 export async function startFtpkitServer(root: string, portBase: number): Promise<BenchServer> {
-  const require = createRequire(import.meta.url);
-  // The package's entry is src/index.ts (it runs unbuilt); its CLI sits beside it.
-  const cli = join(dirname(require.resolve("@ftpkit/server")), "cli.ts");
+  const cli = builtScript("ftpkit-server");
   const passivePorts = { from: portBase + 10, to: portBase + 39 };
   await assertPortFree(portBase);
   const user = "ftpuser";
@@ -99,7 +96,6 @@ export async function startFtpkitServer(root: string, portBase: number): Promise
   const child: ChildProcess = spawn(
     process.execPath,
     [
-      ...process.execArgv,
       cli,
       "--root",
       root,

@@ -22,7 +22,7 @@ for await (const file of session.retrieve(request.paths, {
   concurrency: request.concurrency ?? 1,
   errors: "throw",
 })) {
-  for await (const chunk of file.body) clock.add(chunk.length);
+  for await (const chunk of file) clock.add(chunk.length);
   files++;
   modeUsed = file.mode;
 }
