@@ -48,8 +48,10 @@ function plans(
   workload: Workload,
 ): ClientPlan[] {
   const list: ClientPlan[] = [];
-  // The big file's steady rate is timed from a quarter of it on (start-up left out).
-  const steady = workload === "big" ? { steadyFromBytes: config.bigSize / 4 } : {};
+  // Steady rates are timed from a quarter of the bytes on (start-up and JIT warm-up left
+  // out): the big file's, and the small files' over one persistent connection.
+  const total = workload === "big" ? config.bigSize : config.files * config.fileSize;
+  const steady = { steadyFromBytes: total / 4 };
   if (workload === "big")
     list.push({ label: "raw node:net", concurrency: 1, run: runner("raw", steady) });
   if (haveCurl) {

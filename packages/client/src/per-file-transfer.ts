@@ -658,14 +658,22 @@ async function abortInStep(
       return;
     }
     const before = transfer.preliminaries;
+    let aborAnswered = false;
     const abor = control.send("ABOR", undefined, { fits: (c) => c === 225 || c === 226 });
-    abor.catch(() => {});
+    abor.then(
+      () => {
+        aborAnswered = true;
+      },
+      () => {},
+    );
     await waitFor(transfer.final, { ms: timeout, what: `Aborting "${label}"` }).catch(
       (error: unknown) => {
         if (FtpError.isInstance(error) && error instanceof FtpTimeoutError) throw error;
       },
     );
-    if (transfer.preliminaries > before) {
+    // pure-ftpd answers the pair with a stray 150 and one 226, or with the 226 alone: a
+    // NOOP behind tells a reply left out from one still on its way.
+    if (transfer.preliminaries > before || !aborAnswered) {
       await control
         .send("NOOP", undefined, { sentinel: true, fits: (c) => c === 200 })
         .catch(() => {});

@@ -116,6 +116,33 @@ describe("abort, break, drain", () => {
     expect(await session.size("small")).toBe(1);
   });
 
+  it("survives pure-ftpd's other ABOR answer over TLS (one 226 for RETR and ABOR together)", async () => {
+    const sockets = memoryAdapter();
+    await using server = await ScriptedServer.start(sockets, {
+      files: { big, small: "s" },
+      handlers: {
+        RETR: async (_a, c) => {
+          const data = await c.takeData();
+          await c.reply(150, "Accepted data connection");
+          const w = data.writable.getWriter();
+          try {
+            for (let at = 0; ; at += 65536)
+              await w.write(big.subarray(at % big.length, (at % big.length) + 65536));
+          } catch {
+            // Closed by the client: no reply for RETR of its own.
+          }
+        },
+        ABOR: (_a, c) => c.reply(226, "Since you see this ABOR must've succeeded"),
+      },
+    });
+    await using session = await connect(server.url, { sockets, timeout: 5000 });
+    for await (const file of session.retrieve(["big"], { mode: "S" })) {
+      for await (const _chunk of file.body) break;
+    }
+    expect(await session.size("small")).toBe(1);
+    expect(server.count("NOOP")).toBe(1);
+  });
+
   it("times out a server that stops answering", async () => {
     const sockets = memoryAdapter();
     await using server = await ScriptedServer.start(sockets, {
