@@ -198,7 +198,7 @@ export class DataConnector {
       throw dataConnectError(error, address);
     }
     this.#o.stats.dataConnections++;
-    this.#o.trace?.({ type: "data-open", address, direction: "passive", tls: false });
+    this.#o.trace?.({ type: "data-open", address, direction: "passive", tls: this.#o.protect });
     return socket;
   }
 
@@ -297,7 +297,7 @@ export class DataConnector {
           type: "data-open",
           address: formatAddress(info.remoteAddress.hostname, info.remoteAddress.port),
           direction: "active",
-          tls: false,
+          tls: this.#o.protect,
         });
         return socket;
       }

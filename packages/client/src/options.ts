@@ -37,6 +37,7 @@ export type UsedMode = "S" | "B" | "C" | "Z" | "E";
 export type TraceEvent =
   | { type: "command"; line: string }
   | { type: "reply"; reply: Reply }
+  /** A data connection opened; `tls`: it is secured (PROT P) before any byte crosses it. */
   | { type: "data-open"; address: string; direction: "passive" | "active"; tls: boolean }
   | { type: "data-close"; address: string }
   | { type: "notice"; message: string };

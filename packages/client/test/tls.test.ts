@@ -44,8 +44,10 @@ describe("FTPS against @ftpkit/server over real sockets", () => {
     it(`explicit (ftpes://), TLS required and session reuse demanded, MODE ${mode}`, async () => {
       const port = await start({ ...certs, require: true, requireSessionReuse: true });
       const notices: string[] = [];
+      const opened: boolean[] = [];
       const trace = (e: TraceEvent): void => {
         if (e.type === "notice") notices.push(e.message);
+        if (e.type === "data-open") opened.push(e.tls);
       };
       await using session = await connect(`ftpes://u:p@localhost:${port}/`, {
         sockets,
@@ -57,6 +59,8 @@ describe("FTPS against @ftpkit/server over real sockets", () => {
         expect(equalBytes(await f.bytes(), seed[f.path]!)).toBe(true);
       }
       expect(notices.filter((n) => n.includes("did not resume"))).toEqual([]);
+      expect(opened.length).toBeGreaterThan(0);
+      expect(opened.every((tls) => tls)).toBe(true);
       expect((await session.list()).length).toBe(20);
       const commands = server!.log.commands();
       expect(commands.indexOf("AUTH")).toBe(0);
