@@ -2,7 +2,7 @@ import { FtpAbortError, FtpTimeoutError } from "@ftpkit/errors";
 import { describe, expect, it } from "vitest";
 import { connect } from "../src/index.ts";
 import { memoryAdapter } from "./helpers/memory-adapter.ts";
-import { ScriptedServer } from "./helpers/scripted-server.ts";
+import { type Handler, ScriptedServer } from "./helpers/scripted-server.ts";
 
 const big = new Uint8Array(4 * 1024 * 1024).map((_, i) => i & 0xff);
 
@@ -87,22 +87,25 @@ describe("abort, break, drain", () => {
     expect(await session.size("small")).toBe(1);
   });
 
+  /** pure-ftpd's RETR: data until the client closes the connection, then no reply of its own. */
+  const pureFtpdRetr: Handler = async (_a, c) => {
+    const data = await c.takeData();
+    await c.reply(150, "Accepted data connection");
+    const w = data.writable.getWriter();
+    try {
+      for (let at = 0; ; at += 65536)
+        await w.write(big.subarray(at % big.length, (at % big.length) + 65536));
+    } catch {
+      // The client closed it; pure-ftpd answers for RETR and ABOR together.
+    }
+  };
+
   it("survives pure-ftpd's ABOR answer (a stray 150 and a single 226)", async () => {
     const sockets = memoryAdapter();
     await using server = await ScriptedServer.start(sockets, {
       files: { big, small: "s" },
       handlers: {
-        RETR: async (_a, c) => {
-          const data = await c.takeData();
-          await c.reply(150, "Accepted data connection");
-          const w = data.writable.getWriter();
-          try {
-            for (let at = 0; ; at += 65536)
-              await w.write(big.subarray(at % big.length, (at % big.length) + 65536));
-          } catch {
-            // The client closed it; pure-ftpd says nothing now, and answers ABOR with 150 + 226.
-          }
-        },
+        RETR: pureFtpdRetr,
         ABOR: async (_a, c) => {
           await c.reply(150, "0.502 seconds (measured here), 7.72 Mbytes per second");
           await c.reply(226, "Since you see this ABOR must've succeeded");
@@ -121,17 +124,7 @@ describe("abort, break, drain", () => {
     await using server = await ScriptedServer.start(sockets, {
       files: { big, small: "s" },
       handlers: {
-        RETR: async (_a, c) => {
-          const data = await c.takeData();
-          await c.reply(150, "Accepted data connection");
-          const w = data.writable.getWriter();
-          try {
-            for (let at = 0; ; at += 65536)
-              await w.write(big.subarray(at % big.length, (at % big.length) + 65536));
-          } catch {
-            // Closed by the client: no reply for RETR of its own.
-          }
-        },
+        RETR: pureFtpdRetr,
         ABOR: (_a, c) => c.reply(226, "Since you see this ABOR must've succeeded"),
       },
     });
