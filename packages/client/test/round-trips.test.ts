@@ -37,6 +37,25 @@ function writtenBehindTransfers(): {
   };
 }
 
+/** Retrieves every file of `seed` in MODE S from a scripted server greeting as vsftpd does. */
+async function retrieveFromVsftpdLike(
+  sockets: ReturnType<typeof memoryAdapter>,
+  seed: Record<string, Uint8Array>,
+  handlers: Record<string, Handler>,
+): Promise<ReturnType<typeof writtenBehindTransfers>> {
+  await using server = await ScriptedServer.start(sockets, {
+    files: seed,
+    greeting: "(vsFTPd 3.0.3)",
+    handlers,
+  });
+  const during = writtenBehindTransfers();
+  await using session = await connect(server.url, { sockets, trace: during.trace });
+  for await (const f of session.retrieve(Object.keys(seed), { mode: "S" })) {
+    expect(equalBytes(await f.bytes(), seed[f.path]!), f.path).toBe(true);
+  }
+  return during;
+}
+
 describe("round trips per file in MODE S", () => {
   it(`against @ftpkit/server: ${N} files, at most one round trip each, EPSV written behind the previous RETR`, async () => {
     const seed = seedFiles(N, () => 1024);
@@ -91,16 +110,7 @@ describe("round trips per file in MODE S", () => {
       await c.reply(200, "I successfully did nothing'.");
       noopAnswered.resolve();
     };
-    await using server = await ScriptedServer.start(sockets, {
-      files: seed,
-      greeting: "(vsFTPd 3.0.3)",
-      handlers: { RETR: retr, NOOP: noop },
-    });
-    const during = writtenBehindTransfers();
-    await using session = await connect(server.url, { sockets, trace: during.trace });
-    for await (const f of session.retrieve(names, { mode: "S" })) {
-      expect(equalBytes(await f.bytes(), seed[f.path]!), f.path).toBe(true);
-    }
+    const during = await retrieveFromVsftpdLike(sockets, seed, { RETR: retr, NOOP: noop });
     expect(during.count("NOOP")).toBe(1);
     expect(during.count("EPSV")).toBe(0);
     expect(during.count("SIZE")).toBe(0);
@@ -127,16 +137,7 @@ describe("round trips per file in MODE S", () => {
       first = false;
       await c.raw("226 Transfer complete.\r\n200 NOOP ok.\r\n");
     };
-    await using server = await ScriptedServer.start(sockets, {
-      files: seed,
-      greeting: "(vsFTPd 3.0.3)",
-      handlers: { RETR: retr, NOOP: noop },
-    });
-    const during = writtenBehindTransfers();
-    await using session = await connect(server.url, { sockets, trace: during.trace });
-    for await (const f of session.retrieve(names, { mode: "S" })) {
-      expect(equalBytes(await f.bytes(), seed[f.path]!), f.path).toBe(true);
-    }
+    const during = await retrieveFromVsftpdLike(sockets, seed, { RETR: retr, NOOP: noop });
     // One probe, decided at once: every later file's EPSV went out behind a RETR.
     expect(during.count("NOOP")).toBe(1);
     expect(during.count("EPSV")).toBeGreaterThanOrEqual(names.length - 2);
