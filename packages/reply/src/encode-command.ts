@@ -48,8 +48,22 @@ export function encodeCommand(
   checkLine(verb, "verb", verb);
   if (argument !== undefined) checkLine(argument, "argument", verb);
   const line = argument === undefined ? `${verb}\r\n` : `${verb} ${argument}\r\n`;
+  // Most lines are ASCII: the same bytes in UTF-8 and latin1, and no 0xFF to double.
+  const ascii = encodeAscii(line);
+  if (ascii !== undefined) return ascii;
   const bytes = options.encoding === "latin1" ? encodeLatin1(line, verb) : utf8.encode(line);
   return doubleIac(bytes);
+}
+
+/** The bytes of an all-ASCII line; undefined as soon as a character is not. */
+function encodeAscii(line: string): Uint8Array | undefined {
+  const out = new Uint8Array(line.length);
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c > 0x7f) return undefined;
+    out[i] = c;
+  }
+  return out;
 }
 
 function checkLine(text: string, part: string, verb: string): void {
