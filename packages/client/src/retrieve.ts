@@ -495,6 +495,45 @@ async function* manyLanes(
     retry.sort((a, b) => a - b);
     const wake = idle.pop();
     if (wake !== undefined) running.push(worker(wake));
+    // In list order every other lane may hold a later file that waits for this one to be
+    // read: only a new lane is sure to take it.
+    else if (replacements < wanted) {
+      replacements++;
+      running.push(replace(error));
+    }
+  };
+  let replacements = 0;
+  /** Opens a lane in place of a lost one; without one, the handed-back files fail. */
+  const replace = async (cause: unknown): Promise<void> => {
+    let lane: Lane;
+    try {
+      lane = await source.open();
+    } catch (error) {
+      const why = FtpError.isInstance(error)
+        ? error
+        : FtpError.isInstance(cause)
+          ? cause
+          : undefined;
+      const mode = primary.autoMode ?? (p.mode === "auto" ? "S" : p.mode);
+      for (const i of retry.splice(0)) {
+        if (why === undefined) settle(i, error);
+        else {
+          slots[i]!.resolve(new RetrievedFile({ path: paths[i]!, index: i, mode, error: why }));
+          readyOrder.push(i);
+          readySignal.resolve();
+        }
+      }
+      return;
+    }
+    if (stopping) {
+      await lane.close().catch(() => {});
+      return;
+    }
+    lane.learnFrom(primary);
+    extra.push(lane);
+    lanes.push(lane);
+    alive++;
+    await worker(lane);
   };
   const laneEnded = (lane: Lane, error: unknown): boolean =>
     !lane.control.open && FtpError.isInstance(error) && !(error instanceof FtpAbortError);

@@ -11,6 +11,7 @@ import {
   RetrieveInterruptedError,
   resumeRetrieve,
   type Session,
+  type TraceEvent,
   type UsedMode,
 } from "../src/index.ts";
 import { equalBytes, ourServer, seedFiles } from "./helpers/our-server.ts";
@@ -186,6 +187,48 @@ describe("several lanes (concurrency) when control connections end", () => {
     expect(order).toEqual(names);
     intact(saved);
     expect(ours.server.log.count({ kind: "fault" })).toBe(1);
+  });
+
+  it("the lane of the file you wait for ends while the other lane holds a later one: a new lane takes it", async () => {
+    await using ours = await ourServer(seed);
+    await using session = await connect(ours.url, { sockets: ours.sockets });
+    // The first RETR to arrive (file 0 or 1) loses its lane; the other lane's file then
+    // waits to be read, behind the handed-back one.
+    ours.server.faults = { closeControl: { verb: "RETR", when: "command", times: 1 } };
+    const saved = new Map<string, Uint8Array>();
+    const order: string[] = [];
+    const error = await save(session.retrieve(names, { mode: "S", concurrency: 2 }), saved, () => {
+      order.push([...saved.keys()].at(-1)!);
+    });
+    expect(error).toBeUndefined();
+    expect(order).toEqual(names);
+    intact(saved);
+    // Two lanes at the start, one in place of the lost one.
+    expect(ours.server.log.count({ kind: "fault" })).toBe(1);
+    expect(ours.server.log.commands().filter((c) => c === "USER")).toHaveLength(3);
+  });
+
+  it("no new lane can log in: the handed-back file fails, the others arrive, nothing hangs", async () => {
+    await using ours = await ourServer(seed);
+    const closeFirstRetr = { verb: "RETR", when: "command", times: 1 } as const;
+    // Once both lanes are in (they log in before any RETR), nobody else gets in.
+    let locked = false;
+    const trace = (e: TraceEvent): void => {
+      if (locked || e.type !== "command" || !e.line.startsWith("RETR ")) return;
+      locked = true;
+      ours.server.faults = {
+        closeControl: closeFirstRetr,
+        replies: [{ verb: "PASS", code: 530, text: "No more sessions" }],
+      };
+    };
+    await using session = await connect(ours.url, { sockets: ours.sockets, trace });
+    const results: { path: string; ok: boolean }[] = [];
+    for await (const f of session.retrieve(names, { mode: "S", concurrency: 2 })) {
+      if (f.ok) expect(equalBytes(await f.bytes(), seed[f.path]!), f.path).toBe(true);
+      results.push({ path: f.path, ok: f.ok });
+    }
+    expect(results.map((r) => r.path)).toEqual(names);
+    expect(results.filter((r) => !r.ok)).toHaveLength(1);
   });
 
   it("when every lane has ended: a RetrieveInterruptedError with what completed", async () => {
