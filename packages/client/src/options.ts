@@ -158,7 +158,8 @@ export interface RetrieveOptions {
    * RETR commands written ahead of the file being read over a persistent data
    * connection (B, C, E). Default 256; 0 sends one at a time. The window is refilled in
    * batches, so one write carries many RETRs. It should cover what the link carries in
-   * one round trip: at 10 ms and 400 MB/s, about 250 files of 16 KiB.
+   * one round trip: at 10 ms and 400 MB/s, about 250 files of 16 KiB. With `concurrency`,
+   * each lane gets its share (at least 2).
    */
   lookahead?: number;
 }

@@ -296,23 +296,28 @@ async function startOne(
   throw new FtpUsageError(`"${path}" could not be started`);
 }
 
-/** Writes the RETRs of the next files ahead over a proven persistent connection. */
+/**
+ * Writes the RETRs of the next files ahead over a proven persistent connection, up to
+ * `window` of them. `claimNext` gives the index of the next file for this lane (or
+ * undefined when there is none); once given, the file is this lane's.
+ */
 function topUp(
   lane: Lane,
   ahead: PersistentTransfer[],
   paths: readonly string[],
-  index: number,
   mode: UsedMode,
   p: Plan,
+  window: number,
+  claimNext: () => number | undefined,
 ): void {
   if (!persistentModes.has(mode) || lane.perFileModes.has(mode) || lane.control.serial) return;
   const channel = lane.persistent;
   if (channel === undefined || channel.filesCarried < 1 || channel.ended) return;
   // Refill in batches once half the window is used: one write carries many RETRs.
-  if (ahead.length > Math.floor(p.lookahead / 2)) return;
-  while (ahead.length < p.lookahead) {
-    const next = index + 1 + ahead.length;
-    if (next >= paths.length) return;
+  if (ahead.length > Math.floor(window / 2)) return;
+  while (ahead.length < window) {
+    const next = claimNext();
+    if (next === undefined) return;
     const t = new PersistentTransfer(lane, requestFor(paths[next]!, p), mode as "B" | "C" | "E");
     try {
       t.sendAhead();
@@ -410,7 +415,13 @@ async function* oneLane(
         continue;
       }
       current = file;
-      if (file.ok && p.lookahead > 0) topUp(lane, ahead, paths, i, mode, p);
+      if (file.ok && p.lookahead > 0) {
+        const after = i;
+        topUp(lane, ahead, paths, mode, p, p.lookahead, () => {
+          const n = after + 1 + ahead.length;
+          return n < paths.length ? n : undefined;
+        });
+      }
       if (!file.ok && p.errors === "throw") throw file.error!;
       yield file;
       await file.settle();
@@ -460,6 +471,8 @@ async function* manyLanes(
   let alive = lanes.length;
   /** Files a lost lane could not start, lowest index first: the next free lane takes them. */
   const retry: number[] = [];
+  /** Files some lane has written ahead and not started yet. */
+  const writtenAhead = new Set<number>();
   /** Lanes whose worker ran out of files, woken when a lost lane hands one back. */
   const idle: Lane[] = [];
   const running: Promise<void>[] = [];
@@ -476,8 +489,8 @@ async function* manyLanes(
     readyOrder.push(i);
     readySignal.resolve();
   };
-  /** A lane's control connection ended: its file goes to another lane, if any is left. */
-  const lose = (error: unknown, index?: number): void => {
+  /** A lane's control connection ended: its files go to another lane, if any is left. */
+  const lose = (error: unknown, indices: readonly number[] = []): void => {
     alive--;
     primary.settings.trace?.({
       type: "notice",
@@ -490,8 +503,8 @@ async function* manyLanes(
       retry.length = 0;
       return;
     }
-    if (index === undefined) return;
-    retry.push(index);
+    if (indices.length === 0) return;
+    retry.push(...indices);
     retry.sort((a, b) => a - b);
     const wake = idle.pop();
     if (wake !== undefined) running.push(worker(wake));
@@ -554,42 +567,68 @@ async function* manyLanes(
       stopping = true;
       for (let i = next; i < slots.length; i++) settle(i, error);
       for (const i of retry.splice(0)) settle(i, error);
+      for (const i of writtenAhead) settle(i, error);
       next = slots.length;
       return;
     }
-    while (!stopping) {
-      const i = claim();
-      if (i >= paths.length) {
-        idle.push(lane);
-        return;
-      }
-      let file: RetrievedFile;
-      try {
-        file = await startOne(lane, i, paths[i]!, mode, p, hooks, undefined, undefined);
-      } catch (error) {
-        if (laneEnded(lane, error) && !(error instanceof TlsError)) {
-          lose(error, i);
+    // This lane's files written ahead (B, C, E) and their indices, in list order. They
+    // come only from the end of the list, never from files handed back: a lane must
+    // take its files in list order, or a later file of its own could wait to be read
+    // behind an earlier one it has not started.
+    const ahead: PersistentTransfer[] = [];
+    const mine: number[] = [];
+    const window = Math.max(2, Math.floor(p.lookahead / lanes.length));
+    const claimAhead = (): number | undefined => {
+      if (next >= paths.length) return undefined;
+      const i = next++;
+      mine.push(i);
+      writtenAhead.add(i);
+      return i;
+    };
+    const handBack = (): number[] => {
+      for (const t of ahead.splice(0)) void t.forget();
+      for (const i of mine) writtenAhead.delete(i);
+      return mine.splice(0);
+    };
+    try {
+      while (!stopping) {
+        const i = mine.length > 0 ? mine.shift()! : claim();
+        writtenAhead.delete(i);
+        if (i >= paths.length) {
+          idle.push(lane);
           return;
         }
-        settle(i, error);
-        if (!lane.control.open) {
-          lose(error);
+        let file: RetrievedFile;
+        try {
+          file = await startOne(lane, i, paths[i]!, mode, p, hooks, ahead, undefined);
+        } catch (error) {
+          if (laneEnded(lane, error) && !(error instanceof TlsError)) {
+            lose(error, [i, ...handBack()]);
+            return;
+          }
+          settle(i, error);
+          if (!lane.control.open) {
+            lose(error, handBack());
+            return;
+          }
+          continue;
+        }
+        if (stopping) {
+          await file.abort(
+            new FtpAbortError(`The retrieve stopped while "${file.path}" was in flight`),
+          );
           return;
         }
-        continue;
+        active.add(file);
+        slots[i]!.resolve(file);
+        readyOrder.push(i);
+        readySignal.resolve();
+        if (file.ok && p.lookahead > 0) topUp(lane, ahead, paths, mode, p, window, claimAhead);
+        await file.finished;
+        active.delete(file);
       }
-      if (stopping) {
-        await file.abort(
-          new FtpAbortError(`The retrieve stopped while "${file.path}" was in flight`),
-        );
-        return;
-      }
-      active.add(file);
-      slots[i]!.resolve(file);
-      readyOrder.push(i);
-      readySignal.resolve();
-      await file.finished;
-      active.delete(file);
+    } finally {
+      for (const t of ahead.splice(0)) await t.forget();
     }
   };
   for (const lane of lanes) running.push(worker(lane));

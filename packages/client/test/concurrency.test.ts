@@ -33,6 +33,44 @@ describe("concurrency: several control connections as lanes", () => {
     });
   }
 
+  for (const order of ["list", "completion"] as const) {
+    it(`MODE B, 4 lanes, order "${order}": each lane writes its RETRs ahead over its own data connection`, async () => {
+      const seed = seedFiles(200, () => 3000);
+      await using ours = await ourServer(seed);
+      await using session = await connect(ours.url, { sockets: ours.sockets });
+      const paths = Object.keys(seed);
+      const before = session.stats.roundTrips;
+      const got: string[] = [];
+      for await (const f of session.retrieve(paths, { mode: "B", concurrency: 4, order })) {
+        expect(equalBytes(await f.bytes(), seed[f.path]!), f.path).toBe(true);
+        got.push(f.path);
+      }
+      if (order === "list") expect(got).toEqual(paths);
+      else expect([...got].sort()).toEqual(paths);
+      // One data connection per lane, and far fewer waits than files: a lane writes a
+      // batch of RETRs after its first file crossed its connection.
+      expect(ours.server.log.stats().dataConnections).toBe(4);
+      expect(session.stats.roundTrips - before).toBeLessThan(paths.length / 4);
+    });
+  }
+
+  it("MODE B, 3 lanes: a lane lost with RETRs written ahead hands them all back", async () => {
+    const seed = seedFiles(90, () => 2000);
+    await using ours = await ourServer(seed);
+    await using session = await connect(ours.url, { sockets: ours.sockets });
+    const paths = Object.keys(seed);
+    const got: string[] = [];
+    for await (const f of session.retrieve(paths, { mode: "B", concurrency: 3 })) {
+      expect(equalBytes(await f.bytes(), seed[f.path]!), f.path).toBe(true);
+      got.push(f.path);
+      // Once the lanes write ahead, the next RETR to arrive ends its lane.
+      if (got.length === 10)
+        ours.server.faults = { closeControl: { verb: "RETR", when: "command", times: 1 } };
+    }
+    expect(got).toEqual(paths);
+    expect(ours.server.log.count({ kind: "fault" })).toBe(1);
+  });
+
   it('order: "completion" yields every file once', async () => {
     const seed = seedFiles(40);
     await using ours = await ourServer(seed);
