@@ -95,6 +95,8 @@ interface Pending {
   pipelined: boolean;
   /** Written a second time, one at a time, after the server choked on it in a burst. */
   retried: boolean;
+  /** A transfer whose data has all arrived: its final reply is timed again. */
+  dataEnded?: boolean;
 }
 
 /** Replies that say "not understood": to a verb that worked before, a choked burst. */
@@ -300,6 +302,19 @@ export class ControlConnection {
   get transferRunning(): boolean {
     const head = this.#queue[0];
     return head?.written === true && head.options.transfer === true && head.preliminary;
+  }
+
+  /**
+   * The data of the transfer at the head of the queue has all arrived (its EOF marker):
+   * its final reply is now timed like any other (a transfer's reply is not timed while
+   * its data flows). `final` is what `send` returned for it. False when the head is not
+   * that transfer, running.
+   */
+  transferDataEnded(final: Promise<Reply>): boolean {
+    if (!this.transferRunning || this.#queue[0]!.result.promise !== final) return false;
+    this.#queue[0]!.dataEnded = true;
+    this.#armTimer();
+    return true;
   }
 
   /** Resolves when the connection has ended; never rejects. */
@@ -705,7 +720,10 @@ export class ControlConnection {
    */
   #armTimer(): void {
     const head = this.#queue[0];
-    const wanted = head?.written && !(head.options.transfer && head.preliminary) ? head : undefined;
+    const wanted =
+      head?.written && !(head.options.transfer && head.preliminary && !head.dataEnded)
+        ? head
+        : undefined;
     const ms = wanted === undefined ? 0 : (wanted.options.timeout ?? this.#options.timeout);
     this.#timerFor = wanted;
     if (wanted === undefined || this.#failure !== undefined || !(ms > 0) || !Number.isFinite(ms)) {

@@ -483,15 +483,19 @@ export class PersistentTransfer implements BodySource {
   /** The EOF marker arrived: wait for the final reply, then check it, SIZE and HASH. */
   async #complete(): Promise<void> {
     const lane = this.#lane;
+    const final = this.#final!;
+    // Usually this RETR heads the control queue: its timer is the control connection's.
     const reply =
       this.#finalReply ??
-      (await waitFor(this.#final!, {
-        ms: lane.settings.timeout,
-        what: `Waiting for the end of "RETR ${this.#request.path}"`,
-      }).catch((error: unknown) => {
-        if (error instanceof FtpTimeoutError) void lane.control.destroy(error);
-        throw error;
-      }));
+      (lane.control.transferDataEnded(final)
+        ? await final
+        : await waitFor(final, {
+            ms: lane.settings.timeout,
+            what: `Waiting for the end of "RETR ${this.#request.path}"`,
+          }).catch((error: unknown) => {
+            if (error instanceof FtpTimeoutError) void lane.control.destroy(error);
+            throw error;
+          }));
     this.#check(reply);
     if (this.#hash !== undefined) {
       await this.#verifyHash(this.#hash);

@@ -1,8 +1,8 @@
-import { FtpProtocolError } from "@ftpkit/errors";
+import { FtpProtocolError, FtpTimeoutError } from "@ftpkit/errors";
 import { createEncoder } from "@ftpkit/modes";
 import type { Socket } from "@ftpkit/socket";
 import { describe, expect, it } from "vitest";
-import { connect, type RetrievedFile } from "../src/index.ts";
+import { connect, type RetrievedFile, RetrieveInterruptedError } from "../src/index.ts";
 import { memoryAdapter } from "./helpers/memory-adapter.ts";
 import { equalBytes, ourServer, seedFiles } from "./helpers/our-server.ts";
 import { type Handler, ScriptedServer } from "./helpers/scripted-server.ts";
@@ -145,6 +145,37 @@ describe("a MODE B server that closes the data connection after each file (Herme
       got.push(await f.text());
     expect(got).toEqual(Object.values(files));
     expect(server.dataConnections).toBe(3);
+  });
+});
+
+describe("a MODE B server that sends the EOF marker and never the final reply", () => {
+  it("times the final reply out: FtpTimeoutError, session closed, nothing hangs", async () => {
+    const sockets = memoryAdapter();
+    let data: Socket | undefined;
+    const retr: Handler = async (name, c) => {
+      data ??= await c.takeData();
+      await c.reply(150, "Opening data connection");
+      const e = createEncoder("B");
+      const w = data.writable.getWriter();
+      for (const chunk of [...e.data(c.server.files.get(name)!), ...e.eof()]) await w.write(chunk);
+      w.releaseLock(); // and no 226
+    };
+    await using server = await ScriptedServer.start(sockets, {
+      files: { a: "alpha" },
+      handlers: { MODE: (_a, c) => c.reply(200, "mode"), RETR: retr },
+    });
+    await using session = await connect(server.url, { sockets, timeout: 300 });
+    const run = (async () => {
+      for await (const f of session.retrieve(["a"], { mode: "B", errors: "throw" })) await f.text();
+    })();
+    const error = await run.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    // The session ended with the timeout: the retrieve says so, the timeout is the cause.
+    expect(error).toBeInstanceOf(RetrieveInterruptedError);
+    expect((error as RetrieveInterruptedError).cause).toBeInstanceOf(FtpTimeoutError);
+    expect(session.open).toBe(false);
   });
 });
 
