@@ -51,20 +51,17 @@ export class DataChannel {
    * The next chunk, or undefined at the end of the connection. With `idleLimit` false
    * the wait has no time limit (a persistent connection idle between files).
    */
-  async read(idleLimit = true): Promise<Uint8Array | undefined> {
-    if (this.#error !== undefined) throw this.#error;
-    if (this.#ended || this.#closed) return undefined;
+  read(idleLimit = true): Promise<Uint8Array | undefined> {
+    if (this.#error !== undefined) return Promise.reject(this.#error);
+    if (this.#ended || this.#closed) return Promise.resolve(undefined);
     this.#reading = idleLimit;
     this.#last = Date.now();
     if (idleLimit) this.#arm();
-    let result: ReadableStreamReadResult<Uint8Array>;
-    try {
-      result = await this.#reader.read();
-    } catch (error) {
-      this.#reading = false;
-      this.#error ??= dataError(error, this.address);
-      throw this.#error;
-    }
+    // Once per chunk: one `then` with handlers made once, no async frame of its own.
+    return this.#reader.read().then(this.#onRead, this.#onReadError);
+  }
+
+  readonly #onRead = (result: ReadableStreamReadResult<Uint8Array>): Uint8Array | undefined => {
     this.#reading = false;
     if (this.#error !== undefined) throw this.#error;
     if (result.done) {
@@ -73,7 +70,13 @@ export class DataChannel {
     }
     this.#stats.bytesReceived += result.value.length;
     return result.value;
-  }
+  };
+
+  readonly #onReadError = (error: unknown): never => {
+    this.#reading = false;
+    this.#error ??= dataError(error, this.address);
+    throw this.#error;
+  };
 
   /** Puts the idle limit on a read started without it: data is expected now. */
   expectData(): void {

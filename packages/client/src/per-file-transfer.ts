@@ -59,6 +59,8 @@ interface Attempt {
   readonly final: Promise<Reply>;
   readonly preliminary: Deferred<Reply>;
   readonly channel: Promise<DataChannel>;
+  /** The channel once it is open: a read needs no `await` of `channel` per chunk. */
+  open: DataChannel | undefined;
   /** Bytes to drop at the start of this attempt's data (REST refused). */
   skip: number;
   decoder: ModeDecoder | undefined;
@@ -305,6 +307,7 @@ export class PerFileTransfer implements BodySource {
       final,
       preliminary,
       channel,
+      open: undefined,
       skip: 0,
       decoder: this.mode === "S" ? undefined : createDecoder(this.mode),
       eof: false,
@@ -315,6 +318,12 @@ export class PerFileTransfer implements BodySource {
       },
     };
     this.#attempt = attempt;
+    channel.then(
+      (ch) => {
+        attempt.open = ch;
+      },
+      () => {},
+    );
     final.then(
       () => {
         attempt.finished = true;
@@ -389,14 +398,11 @@ export class PerFileTransfer implements BodySource {
     );
   }
 
-  async pull(): Promise<Uint8Array[] | undefined> {
+  pull(): Promise<Uint8Array[] | undefined> {
+    // Kept for cancel() to wait on; a settled one left here is harmless.
     const pulling = this.#pull();
     this.#pulling = pulling;
-    try {
-      return await pulling;
-    } finally {
-      this.#pulling = undefined;
-    }
+    return pulling;
   }
 
   async #pull(): Promise<Uint8Array[] | undefined> {
@@ -408,7 +414,7 @@ export class PerFileTransfer implements BodySource {
         throw new FtpProtocolError(`"${this.#request.path}" has no transfer in progress`);
       let chunk: Uint8Array | undefined;
       try {
-        const channel = await attempt.channel;
+        const channel = attempt.open ?? (await attempt.channel);
         chunk = attempt.eof ? undefined : await channel.read();
       } catch (error) {
         if (this.#cancelled !== undefined) throw this.#cancelled;

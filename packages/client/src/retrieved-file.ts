@@ -122,7 +122,10 @@ export class RetrievedFile implements AsyncIterable<Uint8Array> {
     return this.#stream;
   }
 
-  /** The whole file in one buffer. Memory grows with the file: prefer the body for big ones. */
+  /**
+   * The whole file in one buffer of its own. Memory grows with the file: prefer the body
+   * for big ones.
+   */
   async bytes(): Promise<Uint8Array> {
     let chunks: Uint8Array[] | undefined;
     let length = 0;
@@ -148,7 +151,11 @@ export class RetrievedFile implements AsyncIterable<Uint8Array> {
       }
     }
     if (chunks === undefined) return new Uint8Array(0);
-    if (chunks.length === 1) return chunks[0]!;
+    // A chunk can be a view into memory shared with other chunks (@ftpkit/socket-node
+    // reads into slabs): the file gets a buffer of its own, safe to transfer or keep.
+    const only = chunks.length === 1 ? chunks[0]! : undefined;
+    if (only !== undefined && only.byteLength === only.buffer.byteLength) return only;
+    if (only !== undefined) return only.slice();
     const out = new Uint8Array(length);
     let offset = 0;
     for (const chunk of chunks) {

@@ -52,3 +52,25 @@ describe("data connections over real sockets", () => {
     }
   }
 });
+
+describe("bytes() over real sockets", () => {
+  it("MODE B: every file's bytes() is a buffer of its own, though chunks share a socket's slab", async () => {
+    const url = await start("127.0.0.1");
+    await using session = await connect(url, { sockets });
+    const kept: Uint8Array[] = [];
+    for await (const f of session.retrieve(Object.keys(seed), { mode: "B" })) {
+      const bytes = await f.bytes();
+      expect(equalBytes(bytes, seed[f.path]!)).toBe(true);
+      expect(bytes.byteOffset).toBe(0);
+      expect(bytes.byteLength).toBe(bytes.buffer.byteLength);
+      kept.push(bytes);
+    }
+    // Transferring one file's buffer leaves the others whole.
+    const { port1, port2 } = new MessageChannel();
+    port1.postMessage(kept[0], [kept[0]!.buffer]);
+    port1.close();
+    port2.close();
+    const names = Object.keys(seed);
+    for (let i = 1; i < kept.length; i++) expect(equalBytes(kept[i]!, seed[names[i]!]!)).toBe(true);
+  });
+});

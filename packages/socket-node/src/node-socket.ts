@@ -9,6 +9,7 @@ import { type SecureContext, TLSSocket, connect as tlsConnect } from "node:tls";
 import { ConnectionResetError, type SocketError, TlsError } from "@ftpkit/errors";
 import type { Socket, SocketInfo, TlsClientOptions, TlsSession } from "@ftpkit/socket";
 import { socketInfo } from "./addresses.ts";
+import type { ReadSlab } from "./read-slab.ts";
 import { closedError, type SocketPhase, toSocketError } from "./socket-errors.ts";
 import { SocketReadable } from "./socket-readable.ts";
 import { SocketWritable } from "./socket-writable.ts";
@@ -38,6 +39,8 @@ export interface NodeSocketInit {
   closeTimeout: number;
   /** Bytes the readable reads ahead of its consumer ({@link DEFAULT_READ_AHEAD}). */
   readAhead: number;
+  /** The socket was created with `onread: slab.onread`: its bytes come from the slab. */
+  slab?: ReadSlab;
 }
 
 /** One connected Node socket, plain or TLS. */
@@ -93,7 +96,7 @@ export class NodeSocket implements Socket {
     this.closed = new Promise<void>((resolve) => {
       this.#resolveClosed = resolve;
     });
-    this.#reader = new SocketReadable(socket, () => void this.close(), init.readAhead);
+    this.#reader = new SocketReadable(socket, () => void this.close(), init.readAhead, init.slab);
     this.#writer = new SocketWritable(
       socket,
       (error) => this.#error ?? this.#ioError(error),
@@ -152,7 +155,8 @@ export class NodeSocket implements Socket {
       });
       ready = handshake(secure, "secureConnect");
     }
-    const upgraded = new NodeSocket(secure, { ...this.#init, ready });
+    const { slab: _, ...init } = this.#init;
+    const upgraded = new NodeSocket(secure, { ...init, ready });
     this.#upgraded = upgraded;
     void upgraded.closed.then(() => this.#resolveClosed());
     return upgraded;

@@ -18,6 +18,7 @@ import {
 } from "@ftpkit/socket";
 import { NodeListener } from "./node-listener.ts";
 import { DEFAULT_READ_AHEAD, handshake, NodeSocket } from "./node-socket.ts";
+import { ReadSlab } from "./read-slab.ts";
 import { timeoutError, toSocketError } from "./socket-errors.ts";
 import { serverContext, tlsConnectOptions } from "./tls-options.ts";
 
@@ -67,6 +68,12 @@ const NODE_ON_DENO_CAPABILITIES: SocketCapabilities = Object.freeze({
   tlsSessionReuse: Object.freeze({ tls12: false, tls13: false }),
 });
 
+/**
+ * Node's `net.connect({ onread })` with a buffer function. Deno's and Bun's `node:net`
+ * are other implementations: there the sockets keep their `data` events.
+ */
+const READS_INTO_SLABS = !("Deno" in globalThis) && !("Bun" in globalThis);
+
 function capabilities(): SocketCapabilities {
   return "Deno" in globalThis ? NODE_ON_DENO_CAPABILITIES : NODE_CAPABILITIES;
 }
@@ -111,9 +118,11 @@ async function connect(options: ConnectOptions, settings: Settings): Promise<Soc
   const tlsOptions = options.tls === true ? {} : options.tls || undefined;
   // tls.connect passes allowHalfOpen on to its TLSSocket; @types/node omits it.
   const netOptions = { host, port, allowHalfOpen: true, noDelay: settings.noDelay };
+  // Plain sockets read into slabs (read-slab.ts); TLS sockets have no `onread`.
+  const slab = tlsOptions === undefined && READS_INTO_SLABS ? new ReadSlab() : undefined;
   const raw: NetSocket = tlsOptions
     ? tlsConnect({ ...netOptions, ...tlsConnectOptions(host, tlsOptions) })
-    : netConnect(netOptions);
+    : netConnect(slab ? { ...netOptions, onread: slab.onread } : netOptions);
   // The socket exists before the handshake ends so that it sees TLS 1.2's 'session' event,
   // which Node emits before 'secureConnect'.
   const socket = new NodeSocket(raw, {
@@ -123,6 +132,7 @@ async function connect(options: ConnectOptions, settings: Settings): Promise<Soc
     ready: bounded(handshake(raw, tlsOptions ? "secureConnect" : "connect"), address, options),
     closeTimeout: settings.closeTimeout,
     readAhead: settings.readAhead,
+    ...(slab ? { slab } : {}),
   });
   await socket.opened;
   return socket;

@@ -12,23 +12,31 @@
  * after AUTH TLS (RFC 4217 §4) still reach the TLS handshake.
  *
  * A default (not `"bytes"`) stream: a byte stream's `enqueue` transfers the chunk's
- * ArrayBuffer, which Node may share between several `Buffer`s.
+ * ArrayBuffer, which Node may share between several `Buffer`s, and a {@link ReadSlab}
+ * between several chunks.
+ *
+ * Chunks come from the socket's `data` events, or, for a socket created with a
+ * {@link ReadSlab} as its `onread`, from the slab; such a socket is paused from the start
+ * and resumed by the first pull.
  *
  * @module
  */
 
 import type { Socket as NetSocket } from "node:net";
+import type { ReadSlab } from "./read-slab.ts";
 
 /** Queue slots are cleared with this so that consumed chunks can be collected. */
 const FREED = new Uint8Array(0);
 
 /** The readable side of a {@link NodeSocket}, driven by the socket's events. */
 export class SocketReadable {
-  /** Bytes from the peer; chunks are Node `Buffer`s (a `Uint8Array` subclass). */
+  /** Bytes from the peer: Node `Buffer`s, or views into a {@link ReadSlab}. */
   readonly stream: ReadableStream<Uint8Array>;
   readonly #socket: NetSocket;
   readonly #readAhead: number;
   readonly #resumeAt: number;
+  /** Chunks come from this slab, not from `data` events. */
+  readonly #slab: ReadSlab | undefined;
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   /** Chunks read ahead, oldest at `#head`. */
   #queue: Uint8Array[] = [];
@@ -47,6 +55,8 @@ export class SocketReadable {
   #done = false;
 
   readonly #onData = (chunk: Uint8Array): void => {
+    // A slab's socket may still read while a cancel closes it; nobody wants those bytes.
+    if (this.#done) return;
     if (this.#waiting) {
       // The common case when the consumer keeps up: straight to the waiting read.
       this.#waiting = false;
@@ -60,10 +70,17 @@ export class SocketReadable {
 
   /**
    * `onCancel` runs when the consumer cancels the stream. `readAhead` is how many bytes
-   * may wait for the consumer before the socket is paused.
+   * may wait for the consumer before the socket is paused. With `slab`, the socket was
+   * created with `onread: slab.onread`.
    */
-  constructor(socket: NetSocket, onCancel: () => void, readAhead: number) {
+  constructor(socket: NetSocket, onCancel: () => void, readAhead: number, slab?: ReadSlab) {
     this.#socket = socket;
+    this.#slab = slab;
+    if (slab !== undefined) {
+      slab.sink = this.#onData;
+      // Nothing is read before the first pull (a connecting socket stays unread).
+      socket.pause();
+    }
     this.#readAhead = Math.max(1, readAhead);
     // Resume once half the read-ahead is consumed: one pause and resume per half of it,
     // not per chunk, when the consumer is the slower side.
@@ -133,7 +150,7 @@ export class SocketReadable {
     this.#waiting = true;
     if (!this.#started) {
       this.#started = true;
-      this.#socket.on("data", this.#onData);
+      if (this.#slab === undefined) this.#socket.on("data", this.#onData);
     }
     if (!this.#flowing) this.#resume();
   }
@@ -172,7 +189,7 @@ export class SocketReadable {
     this.#queue = [];
     this.#head = 0;
     this.#queued = 0;
-    if (this.#started) this.#socket.off("data", this.#onData);
+    if (this.#started && this.#slab === undefined) this.#socket.off("data", this.#onData);
     return true;
   }
 }
