@@ -16,7 +16,9 @@
 
 import { FtpProtocolError, FtpUsageError, TruncatedTransferError } from "@ftpkit/errors";
 import { BLOCK_EOF, BLOCK_EOR, BLOCK_RESTART, BLOCK_SUSPECT } from "./block-mode.ts";
+import { CompressedWriter } from "./compressed-writer.ts";
 import { decodeRestartMarker, encodeRestartMarker, MarkerCollector } from "./restart-marker.ts";
+import { RunFinder } from "./run-finder.ts";
 import type {
   DecoderOptions,
   EncoderOptions,
@@ -329,7 +331,7 @@ function zeroCount(code: number): FtpProtocolError {
 }
 
 /**
- * Encodes COMPRESSED mode in one linear pass into a preallocated buffer. Runs become
+ * Encodes COMPRESSED mode in one pass into a preallocated buffer. Runs become
  * replicated-byte codes from 3 equal bytes on and filler codes from 2 fillers on (each saves
  * at least a byte, which pays for the byte-string header the run may split), so the output
  * never exceeds `n + ceil(n / 127)` bytes for n data bytes. A trailing run or byte string is
@@ -358,7 +360,7 @@ export class CompressedEncoder implements ModeEncoder {
   data(bytes: Uint8Array): Uint8Array[] {
     const n = bytes.length;
     if (n === 0) return [];
-    const filler = this.#filler;
+    // The run at the end of the last call may go on here.
     let i = 0;
     let r = this.#runLen;
     const pendingByte = this.#runByte;
@@ -370,110 +372,66 @@ export class CompressedEncoder implements ModeEncoder {
         return [];
       }
     }
-    const out = new Uint8Array(
+    const w = new CompressedWriter(
       this.#carryLen + 2 * Math.ceil(r / MAX_RUN) + n + Math.ceil(n / MAX_STRING) + 8,
     );
-    let o = 0;
-    let hdr = 0;
-    let lit = 0;
     if (this.#carryLen > 0) {
-      out.set(this.#carry.subarray(0, this.#carryLen), 1);
-      lit = this.#carryLen;
-      o = lit + 1;
+      w.bytes(this.#carry, 0, this.#carryLen);
       this.#carryLen = 0;
     }
     this.#runLen = 0;
-    let b = pendingByte;
-    let j = i;
-    for (;;) {
-      if (r > 0) {
-        if (j === n) {
-          // The run reaches the end of the input and may go on in the next call: emit its
-          // whole 63-byte codes (always worth it) and carry the rest.
-          const whole = r - (r % MAX_RUN);
-          if (whole > 0) {
-            if (lit > 0) {
-              out[hdr] = lit;
-              lit = 0;
-            }
-            for (let left = whole; left > 0; left -= MAX_RUN) {
-              if (b === filler) {
-                out[o++] = 0xc0 | MAX_RUN;
-              } else {
-                out[o++] = 0x80 | MAX_RUN;
-                out[o++] = b;
-              }
-            }
-          }
-          this.#runByte = b;
-          this.#runLen = r - whole;
-          break;
-        }
-        if (b === filler ? r >= 2 : r >= 3) {
-          if (lit > 0) {
-            out[hdr] = lit;
-            lit = 0;
-          }
-          if (b === filler) {
-            while (r > 0) {
-              const k = Math.min(r, MAX_RUN);
-              out[o++] = 0xc0 | k;
-              r -= k;
-            }
-          } else {
-            while (r >= 3) {
-              const k = Math.min(r, MAX_RUN);
-              out[o++] = 0x80 | k;
-              out[o++] = b;
-              r -= k;
-            }
-          }
-        }
-        // A run too short to pay for its code (or 1..2 copies left over) joins the byte string.
-        while (r > 0) {
-          if (lit === 0) hdr = o++;
-          out[o++] = b;
-          r--;
-          if (++lit === MAX_STRING) {
-            out[hdr] = MAX_STRING;
-            lit = 0;
-          }
-        }
+    if (i === n) {
+      this.#carryRun(w, pendingByte, r);
+    } else {
+      if (r > 0) this.#run(w, pendingByte, r);
+      // The last run of the input may go on in the next call: it is carried.
+      const lastByte = bytes[n - 1]!;
+      let tail = n - 1;
+      while (tail > i && bytes[tail - 1] === lastByte) tail--;
+      // Up to it, byte strings between the runs worth a code, found without looking at
+      // every byte (see run-finder.ts).
+      const finder = new RunFinder(bytes, this.#filler);
+      let j = i;
+      while (j < tail) {
+        const p = finder.find(j, tail);
+        w.bytes(bytes, j, p);
+        if (p === tail) break;
+        const b = bytes[p]!;
+        let end = p + 2;
+        while (end < tail && bytes[end] === b) end++;
+        this.#run(w, b, end - p);
+        j = end;
       }
-      if (j >= n) break;
-      // Hot path on incompressible data: a stretch of bytes that each differ from the next
-      // one (runs of one) joins the byte string in bulk.
-      let e = j;
-      while (e + 1 < n && bytes[e] !== bytes[e + 1]) e++;
-      while (j < e) {
-        if (lit === 0) hdr = o++;
-        const take = Math.min(MAX_STRING - lit, e - j);
-        if (take < 16) {
-          for (const stop = j + take; j < stop; ) out[o++] = bytes[j++]!;
-        } else {
-          out.set(bytes.subarray(j, j + take), o);
-          o += take;
-          j += take;
-        }
-        lit += take;
-        if (lit === MAX_STRING) {
-          out[hdr] = MAX_STRING;
-          lit = 0;
-        }
-      }
-      b = bytes[j]!;
-      let k = j + 1;
-      while (k < n && bytes[k] === b) k++;
-      r = k - j;
-      j = k;
+      this.#carryRun(w, lastByte, n - tail);
     }
     // A byte string still open at the end of the input is carried into the next call.
-    if (lit > 0) {
-      this.#carry.set(out.subarray(hdr + 1, hdr + 1 + lit));
-      this.#carryLen = lit;
-      o = hdr;
+    if (w.open > 0) {
+      this.#carry.set(w.out.subarray(w.openStart, w.openStart + w.open));
+      this.#carryLen = w.open;
+      w.dropOpen();
     }
-    return o > 0 ? [out.subarray(0, o)] : [];
+    return w.o > 0 ? [w.out.subarray(0, w.o)] : [];
+  }
+
+  /** A whole run: a code when it saves bytes (2 fillers, 3 others), else string bytes. */
+  #run(w: CompressedWriter, b: number, count: number): void {
+    if (b !== this.#filler) w.repeat(b, w.replicated(b, count));
+    else if (count >= 2) w.fillers(count);
+    else w.repeat(b, count);
+  }
+
+  /**
+   * The run that reaches the end of the input, which may go on in the next call: its
+   * whole 63-byte codes go out (always worth it), the rest is carried.
+   */
+  #carryRun(w: CompressedWriter, b: number, count: number): void {
+    const whole = count - (count % MAX_RUN);
+    if (whole > 0) {
+      if (b === this.#filler) w.fillers(whole);
+      else w.replicated(b, whole);
+    }
+    this.#runByte = b;
+    this.#runLen = count - whole;
   }
 
   /** Ends a record: escape with EOR (STRU R only). */

@@ -33,6 +33,9 @@ async function serverOptions(config: CliConfig): Promise<ServerOptions> {
     sockets: await runtimeSockets(),
     storage,
     anonymous: config.anonymous ? { readOnly: config.readOnly } : false,
+    // Nothing reads `server.log.entries` here (--verbose prints each entry as it comes):
+    // kept, they would grow the heap by every command a long-running server answers.
+    logEntries: 0,
   };
   options.limits = {};
   if (config.maxSessions !== undefined) options.limits.maxSessions = config.maxSessions;

@@ -7,6 +7,7 @@
 
 import type { ModeDecoder, ModeEvent } from "@ftpkit/modes";
 import type { Socket, SocketInfo } from "@ftpkit/socket";
+import { IdleTimer } from "./idle-timer.ts";
 
 /** A data connection between the server and a client. */
 export class DataConnection {
@@ -25,6 +26,9 @@ export class DataConnection {
   pending: ModeEvent[] = [];
   /** True once the peer's side ended (read returned done). */
   ended = false;
+  /** The data timeout of the transfer running on it (one timer for all its transfers). */
+  readonly watchdog: IdleTimer = new IdleTimer();
+  #scratch: Uint8Array | undefined;
   #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   #writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
   #closed = false;
@@ -50,6 +54,17 @@ export class DataConnection {
   /** True once closed by either side as far as this server knows. */
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /**
+   * A buffer of at least `bytes` kept for this connection, to join small pieces into one
+   * write; free again once that write has resolved (the socket took the bytes).
+   */
+  scratch(bytes: number): Uint8Array {
+    if (this.#scratch === undefined || this.#scratch.length < bytes) {
+      this.#scratch = new Uint8Array(bytes);
+    }
+    return this.#scratch;
   }
 
   /** Sends bytes; resolves when the socket accepted them (backpressure). */
@@ -89,6 +104,7 @@ export class DataConnection {
     if (this.#closed) return;
     this.#closed = true;
     this.ended = true;
+    this.watchdog.dispose();
     try {
       await this.socket.close();
     } finally {

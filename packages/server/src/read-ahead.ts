@@ -24,11 +24,18 @@ import { OPEN_FOR_READ, type OpenedFile, opensForRead } from "./storage/open-for
 import type { Storage } from "./storage/types.ts";
 
 /** RETRs of one session opened ahead at most. */
-export const READ_AHEAD_DEPTH = 8;
+export const READ_AHEAD_DEPTH = 16;
+/**
+ * The read-ahead is filled again once no more than this many RETRs are opened ahead, so
+ * that files go to the file opener in batches: when reads go to its worker, that is one
+ * message each way for several files, and the answer, which the session sees only when
+ * it waits for I/O, comes in one event loop turn for the batch instead of one a file.
+ */
+const READ_AHEAD_REFILL = READ_AHEAD_DEPTH / 2;
 /** Files held open ahead by all sessions of a server at most. */
 export const READ_AHEAD_SERVER_FILES = 256;
 /** Queued commands looked at, at most. */
-const READ_AHEAD_SCAN = 32;
+const READ_AHEAD_SCAN = 64;
 /**
  * Commands a run of RETRs may have between them (clients send `SIZE` before each RETR):
  * they neither change files nor what a RETR's path means (the directory, the storage,
@@ -114,7 +121,8 @@ export class ReadAhead {
 
   /**
    * Opens the files of the RETRs at the head of `queue` (up to the depth; it stops at the
-   * first command that could change what they mean). `resolve` turns a RETR's argument into its path, undefined when
+   * first command that could change what they mean), unless more than half the depth is
+   * opened ahead already. `resolve` turns a RETR's argument into its path, undefined when
    * it cannot.
    */
   fill(
@@ -122,7 +130,7 @@ export class ReadAhead {
     storage: Storage,
     resolve: (argument: string) => string | undefined,
   ): void {
-    if (!opensForRead(storage)) return;
+    if (!opensForRead(storage) || this.#ahead.size > READ_AHEAD_REFILL) return;
     const end = Math.min(queue.length, READ_AHEAD_SCAN);
     let retrs = 0;
     for (let i = 0; i < end && retrs < READ_AHEAD_DEPTH; i++) {

@@ -160,18 +160,19 @@ export class ServerLog {
 
   /** The entries kept, oldest first. */
   get entries(): readonly LogEntry[] {
+    this.#trim();
     return this.#entries;
   }
 
   /** Entries matching every given field of `query`. */
   filter(query: LogQuery = {}): LogEntry[] {
-    return this.#entries.filter((e) => matches(e, query));
+    return this.entries.filter((e) => matches(e, query));
   }
 
   /** How many kept entries match `query`. */
   count(query: LogQuery = {}): number {
     let n = 0;
-    for (const e of this.#entries) if (matches(e, query)) n++;
+    for (const e of this.entries) if (matches(e, query)) n++;
     return n;
   }
 
@@ -199,7 +200,7 @@ export class ServerLog {
    */
   waitFor(match: LogQuery | ((entry: LogEntry) => boolean)): Promise<LogEntry> {
     const test = typeof match === "function" ? match : (e: LogEntry) => matches(e, match);
-    const found = this.#entries.find(test);
+    const found = this.entries.find(test);
     if (found !== undefined) return Promise.resolve(found);
     return new Promise((resolve) => this.#waiters.push({ match: test, resolve }));
   }
@@ -219,17 +220,24 @@ export class ServerLog {
 
   /** The kept entries as readable lines: `#1 > RETR a.bin`, `#1 < 226 ...`, `#1 data+ 3 passive`. */
   text(): string {
-    return this.#entries.map(formatLogEntry).join("\n");
+    return this.entries.map(formatLogEntry).join("\n");
   }
 
   /** Records an entry; used by the server. */
   record(record: LogRecord): void {
-    const entry = { ...record, time: Date.now() } as LogEntry;
-    this.#count(entry);
+    const entry = record as LogEntry;
+    this.#count(entry, this.#session(entry.session));
+    this.#count(entry, this.#total);
+    // Nobody keeps or watches entries (a server with `logEntries: 0`): nothing to build.
+    if (this.#maxEntries === 0 && this.#listeners.size === 0 && this.#waiters.length === 0) {
+      return;
+    }
+    entry.time = Date.now();
     if (this.#maxEntries > 0) {
       this.#entries.push(entry);
-      if (this.#entries.length > this.#maxEntries)
-        this.#entries.splice(0, this.#entries.length - this.#maxEntries);
+      // Trimmed when read, or once twice as many: one entry at a time, a full log would
+      // move all its entries for every command and reply (a server slower and slower).
+      if (this.#entries.length >= 2 * this.#maxEntries) this.#trim();
     }
     for (const listener of this.#listeners) listener(entry);
     if (this.#waiters.length > 0) {
@@ -240,6 +248,12 @@ export class ServerLog {
       }
       this.#waiters = still;
     }
+  }
+
+  /** Drops the entries beyond the latest `maxEntries`. */
+  #trim(): void {
+    const excess = this.#entries.length - this.#maxEntries;
+    if (excess > 0) this.#entries.splice(0, excess);
   }
 
   /** Adds data-connection byte counts to a session's counters; used by the server. */
@@ -259,23 +273,21 @@ export class ServerLog {
     return s;
   }
 
-  #count(entry: LogEntry): void {
-    for (const s of [this.#session(entry.session), this.#total]) {
-      switch (entry.kind) {
-        case "command":
-          s.commands[entry.verb] = (s.commands[entry.verb] ?? 0) + 1;
-          break;
-        case "reply":
-          s.replies[entry.code] = (s.replies[entry.code] ?? 0) + 1;
-          break;
-        case "data-open":
-          s.dataConnections++;
-          break;
-        case "transfer":
-          s.transfers++;
-          if (entry.reused) s.reusedTransfers++;
-          break;
-      }
+  #count(entry: LogEntry, s: SessionStats): void {
+    switch (entry.kind) {
+      case "command":
+        s.commands[entry.verb] = (s.commands[entry.verb] ?? 0) + 1;
+        break;
+      case "reply":
+        s.replies[entry.code] = (s.replies[entry.code] ?? 0) + 1;
+        break;
+      case "data-open":
+        s.dataConnections++;
+        break;
+      case "transfer":
+        s.transfers++;
+        if (entry.reused) s.reusedTransfers++;
+        break;
     }
   }
 }

@@ -10,12 +10,13 @@
 
 import { nextTick } from "node:process";
 import { formatAddress } from "@ftpkit/errors";
-import { type Command, CommandParser, encodeReply } from "@ftpkit/reply";
+import { type Command, CommandParser, formatReplyLines } from "@ftpkit/reply";
 import type { Socket, SocketInfo } from "@ftpkit/socket";
 import { isStorageError } from "./commands/command-spec.ts";
 import { COMMANDS } from "./commands/table.ts";
 import { DataChannel } from "./data-channel.ts";
 import type { FaultState } from "./faults.ts";
+import { IdleTimer } from "./idle-timer.ts";
 import type { ResolvedLimits, ServerOptions } from "./options.ts";
 import { type OpenedAhead, ReadAhead, type ReadAheadBudget, readsAhead } from "./read-ahead.ts";
 import type { LogRecord, ServerLog } from "./server-log.ts";
@@ -25,10 +26,12 @@ import type { OpenedFile } from "./storage/open-for-read.ts";
 import type { Storage } from "./storage/types.ts";
 import { resolvePath } from "./virtual-path.ts";
 
+const UTF8 = new TextEncoder();
+
 /** Commands whose replies may wait for the next one (see `Session.reply`). */
 const JOINS_NEXT: ReadonlySet<string> = new Set(["SIZE", "MDTM"]);
 
-/** How long a closing session waits for a held-back reply to be written. */
+/** How long a closing session waits for the replies held back to be written. */
 const HELD_REPLY_CLOSE_MS = 1000;
 
 /** What a session needs from its server. */
@@ -71,7 +74,7 @@ export class Session {
   #closing = false;
   #closeReason = "client closed";
   #authGate: ((upgraded: boolean) => void) | undefined;
-  #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #idle = new IdleTimer();
   readonly #done: Promise<void>;
   #finish!: () => void;
   readonly #readAhead: ReadAhead;
@@ -79,8 +82,8 @@ export class Session {
   #readingAhead = false;
   /** What was opened ahead for the command running now, until it takes it. */
   #aheadOfCurrent: OpenedAhead | undefined;
-  /** Replies waiting to go out with the next one (see `reply`). */
-  #held: Uint8Array[] = [];
+  /** Replies (CR LF lines) waiting to go out with the next one (see `reply`). */
+  #held: string[] = [];
   #flushScheduled = false;
   /** Settles when the latest write on the control connection did. */
   #lastWrite: Promise<void> = Promise.resolve();
@@ -157,51 +160,50 @@ export class Session {
    * behind (the client pipelines) and only until the work already queued has run (the
    * end of this tick): anything that waits for I/O first lets it go. Every other reply
    * goes out at once; clients read meaning into when preliminary and final replies
-   * arrive (whether a command queued behind a transfer was answered before its end).
+   * arrive (whether a command queued behind a transfer was answered before its end,
+   * whether a 1yz came before their data connection was up). Holding those to the end of
+   * the tick too would save a write a file in MODE B, but @ftpkit/client then takes this
+   * server for one that answers commands during transfers, as pyftpdlib does.
    */
   async reply(code: number, text: string | readonly string[]): Promise<void> {
     const delay = this.host.faultState.replyDelay(this.currentVerb);
     if (delay > 0) await this.host.sleep(delay);
-    const lines = typeof text === "string" ? text : text;
     this.record({
       kind: "reply",
       session: this.id,
       code,
-      text: typeof lines === "string" ? lines : lines.join("\n"),
+      text: typeof text === "string" ? text : text.join("\n"),
     });
-    const bytes = encodeReply(code, text);
+    const line = formatReplyLines(code, text);
     // Backpressure: a client that does not read its replies stops the session here.
     if (this.#writing) await this.#lastWrite;
+    this.#held.push(line);
     if (JOINS_NEXT.has(this.currentVerb) && this.#queue.length > 0 && !this.#closing) {
-      this.#held.push(bytes);
       if (!this.#flushScheduled) {
         this.#flushScheduled = true;
-        nextTick(() => {
-          this.#flushScheduled = false;
-          const held = this.#takeHeld();
-          if (held !== undefined) void this.#write(held);
-        });
+        nextTick(this.#flushAtTickEnd);
       }
       return;
     }
-    await this.#write(this.#takeHeld(bytes) ?? bytes);
+    await this.#write(this.#takeHeld()!);
   }
 
-  /** The replies held back, with `more` after them, as one buffer (undefined: none). */
-  #takeHeld(more?: Uint8Array): Uint8Array | undefined {
-    if (this.#held.length === 0) return more;
-    if (more !== undefined) this.#held.push(more);
-    const held = this.#held;
+  readonly #flushAtTickEnd = (): void => {
+    this.#flushScheduled = false;
+    const held = this.#takeHeld();
+    if (held !== undefined) void this.#write(held);
+  };
+
+  /**
+   * The replies held back as the bytes of one write (undefined: none). They are encoded
+   * together, as `encodeReply` would one by one: UTF-8 never has the byte 0xFF, so there
+   * is no Telnet IAC to double (RFC 959 §4.2 replies are Telnet lines).
+   */
+  #takeHeld(): Uint8Array | undefined {
+    if (this.#held.length === 0) return undefined;
+    const text = this.#held.length === 1 ? this.#held[0]! : this.#held.join("");
     this.#held = [];
-    let length = 0;
-    for (const piece of held) length += piece.length;
-    const out = new Uint8Array(length);
-    let at = 0;
-    for (const piece of held) {
-      out.set(piece, at);
-      at += piece.length;
-    }
-    return out;
+    return UTF8.encode(text);
   }
 
   async #write(bytes: Uint8Array): Promise<void> {
@@ -227,13 +229,13 @@ export class Session {
     if (this.#closing) return;
     this.#closing = true;
     this.#closeReason = reason;
-    clearTimeout(this.#idleTimer);
+    this.#idle.dispose();
     this.transfer?.abort();
     this.#inputEnded = true;
     this.#wake?.();
     this.#authGate?.(false);
-    // A reply held back to join the next one still goes out first (a peer that does not
-    // read does not hold the close up for long).
+    // Replies held back still go out first (a peer that does not read does not hold the
+    // close up for long).
     const held = this.#takeHeld();
     if (held === undefined) {
       void this.#socket.close();
@@ -326,20 +328,18 @@ export class Session {
   }
 
   #armIdle(): void {
-    clearTimeout(this.#idleTimer);
     if (this.#closing) return;
-    const ms = this.host.limits.idleTimeout;
-    this.#idleTimer = setTimeout(() => {
-      void (async () => {
-        this.currentVerb = "idle";
-        await this.reply(
-          421,
-          `Idle timeout (${Math.round(ms / 1000)} s): closing control connection`,
-        );
-        this.close("idle timeout");
-      })();
-    }, ms);
+    this.#idle.start(this.host.limits.idleTimeout, this.#idleTimeout);
   }
+
+  readonly #idleTimeout = (): void => {
+    void (async () => {
+      this.currentVerb = "idle";
+      const seconds = Math.round(this.host.limits.idleTimeout / 1000);
+      await this.reply(421, `Idle timeout (${seconds} s): closing control connection`);
+      this.close("idle timeout");
+    })();
+  };
 
   async #readLoop(): Promise<void> {
     let parser = new CommandParser({ maxLineLength: this.host.limits.maxCommandLine });
@@ -406,7 +406,7 @@ export class Session {
     for (;;) {
       const command = await this.#next();
       if (command === undefined || this.#closing) break;
-      clearTimeout(this.#idleTimer);
+      this.#idle.stop();
       await this.#execute(command);
       if (this.#closing) break;
       this.#armIdle();
@@ -498,7 +498,7 @@ export class Session {
   }
 
   async #cleanup(): Promise<void> {
-    clearTimeout(this.#idleTimer);
+    this.#idle.dispose();
     await this.#readAhead.close();
     await this.data.close().catch(() => {});
     await Promise.race([this.#lastWrite, this.#socket.closed]);

@@ -18,6 +18,7 @@ import {
 import { AsciiFromNetwork, AsciiToNetwork } from "./ascii.ts";
 import type { DataConnection } from "./data-connection.ts";
 import type { DropDataFault, SlowDataFault } from "./faults.ts";
+import type { IdleTimer } from "./idle-timer.ts";
 import type { StorageWriter } from "./storage/types.ts";
 
 /** A transfer failed; `code` is the reply (426, 451, 552, ...). */
@@ -78,48 +79,23 @@ export function keepsConnection(mode: TransferMode): boolean {
   return mode === "B" || mode === "C" || mode === "E";
 }
 
-/** Watches a transfer for progress and calls `expire` after `ms` without any. */
-class Watchdog {
-  #last = Date.now();
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  readonly #ms: number;
-  readonly #expire: () => void;
-
-  constructor(ms: number, expire: () => void) {
-    this.#ms = ms;
-    this.#expire = expire;
-    this.#arm(ms);
-  }
-
-  #arm(ms: number): void {
-    this.#timer = setTimeout(() => {
-      const idle = Date.now() - this.#last;
-      if (idle >= this.#ms) this.#expire();
-      else this.#arm(this.#ms - idle);
-    }, ms);
-  }
-
-  touch(): void {
-    this.#last = Date.now();
-  }
-
-  stop(): void {
-    clearTimeout(this.#timer);
-  }
-}
-
 /** Pieces up to this size together are copied into one write. */
 const COALESCE_BYTES = 32 * 1024;
 
-/** `chunks[from..to)` (`bytes` in all) copied into one buffer. */
-function joined(chunks: Uint8Array[], from: number, to: number, bytes: number): Uint8Array {
-  const out = new Uint8Array(bytes);
+/** `chunks[from..to)` (`bytes` in all, at most {@link COALESCE_BYTES}) copied into `into`. */
+function joined(
+  into: Uint8Array,
+  chunks: Uint8Array[],
+  from: number,
+  to: number,
+  bytes: number,
+): Uint8Array {
   let at = 0;
   for (let i = from; i < to; i++) {
-    out.set(chunks[i]!, at);
+    into.set(chunks[i]!, at);
     at += chunks[i]!.length;
   }
-  return out;
+  return into.subarray(0, bytes);
 }
 
 /** Why the wire stopped: set by the abort signal, the watchdog or a fault. */
@@ -132,24 +108,19 @@ type StopReason = { code: number; message: string };
 class Wire {
   readonly #connection: DataConnection;
   readonly #settings: TransferSettings;
-  readonly #watchdog: Watchdog;
-  readonly #stopped: Promise<void>;
-  #stoppedNow!: () => void;
+  /** The connection's timer for the data timeout, started for this transfer. */
+  readonly #watchdog: IdleTimer;
+  /** Settles when the wire stops (made only when a slow-data pause waits on it). */
+  #stopped: Promise<void> | undefined;
+  #stoppedNow: (() => void) | undefined;
   #wireBytes = 0;
   stop: StopReason | undefined;
 
   constructor(connection: DataConnection, settings: TransferSettings) {
     this.#connection = connection;
     this.#settings = settings;
-    this.#stopped = new Promise((resolve) => {
-      this.#stoppedNow = resolve;
-    });
-    this.#watchdog = new Watchdog(settings.dataTimeout, () => {
-      this.#halt({
-        code: 426,
-        message: `Data connection timed out (no progress for ${settings.dataTimeout} ms)`,
-      });
-    });
+    this.#watchdog = connection.watchdog;
+    this.#watchdog.start(settings.dataTimeout, this.#onTimeout);
     if (settings.signal.aborted) this.#halt({ code: 426, message: "Transfer aborted" });
     settings.signal.addEventListener("abort", this.#onAbort, { once: true });
   }
@@ -158,14 +129,32 @@ class Wire {
     this.#halt({ code: 426, message: "Transfer aborted" });
   };
 
+  readonly #onTimeout = (): void => {
+    this.#halt({
+      code: 426,
+      message: `Data connection timed out (no progress for ${this.#settings.dataTimeout} ms)`,
+    });
+  };
+
   #halt(reason: StopReason): void {
     this.stop ??= reason;
-    this.#stoppedNow();
+    this.#stoppedNow?.();
     void this.#connection.close();
   }
 
+  /** Settles when the wire stops. */
+  #whenStopped(): Promise<void> {
+    if (this.stop !== undefined) return Promise.resolve();
+    this.#stopped ??= new Promise((resolve) => {
+      this.#stoppedNow = resolve;
+    });
+    return this.#stopped;
+  }
+
   done(): void {
-    this.#watchdog.stop();
+    // A connection closed meanwhile keeps no timer.
+    if (this.#connection.closed) this.#watchdog.dispose();
+    else this.#watchdog.stop();
     this.#settings.signal.removeEventListener("abort", this.#onAbort);
   }
 
@@ -225,7 +214,7 @@ class Wire {
         this.#afterBytes();
         // A stop (ABOR, timeout, session end) cuts the pause short.
         if (slow !== undefined && piece.length > 0) {
-          await Promise.race([this.#settings.sleep(slow.delayMs), this.#stopped]);
+          await Promise.race([this.#settings.sleep(slow.delayMs), this.#whenStopped()]);
         }
       }
     }
@@ -237,6 +226,9 @@ class Wire {
    * a small file's bytes, the last byte held back from the block before) are copied into
    * one buffer (a copy of a few KiB costs less than a write through the socket: a system
    * call, a wake-up of the peer); a piece larger than {@link COALESCE_BYTES} goes as it is.
+   * The buffer is the connection's own, used again for its next write: a write resolves
+   * once the socket took the bytes (the `Socket` contract), and writes on one connection
+   * go one after the other.
    */
   async #writeCoalesced(chunks: Uint8Array[]): Promise<void> {
     let from = 0;
@@ -247,8 +239,13 @@ class Wire {
         bytes += chunk.length;
         continue;
       }
-      if (bytes > 0)
-        await this.#send(i - from === 1 ? chunks[from]! : joined(chunks, from, i, bytes));
+      if (bytes > 0) {
+        await this.#send(
+          i - from === 1
+            ? chunks[from]!
+            : joined(this.#connection.scratch(COALESCE_BYTES), chunks, from, i, bytes),
+        );
+      }
       if (chunk !== undefined && chunk.length > COALESCE_BYTES) {
         await this.#send(chunk);
         from = i + 1;

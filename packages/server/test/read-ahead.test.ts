@@ -155,52 +155,61 @@ describe("read-ahead of queued RETRs", () => {
 });
 
 describe("folder storage: opening for RETR", () => {
-  it("reads in chunks sized from fstat: one read for a small file, whole files at every size", async () => {
-    expect(readLength(0, 16384)).toBe(16385);
-    expect(readLength(0, 200_000)).toBe(65536);
-    expect(readLength(16384, 16384)).toBe(1);
-    expect(readLength(20_000, 16384)).toBe(65536);
-    const storage = folderStorage(root) as Storage & {
-      [OPEN_FOR_READ](p: string, o: number, opener?: FileOpener): Promise<OpenedFile | undefined>;
-    };
-    const opener = new FileOpener();
-    try {
-      for (const size of [0, 1, 16384, 65535, 65536, 65537, 200_000]) {
-        const bytes = randomBytes(size, size + 1);
-        await writeFile(join(root, "d", `s${size}`), bytes);
-        for (const via of [undefined, opener]) {
-          const file = await storage[OPEN_FOR_READ](`/d/s${size}`, 0, via);
-          expect(file?.entry.size, `${size}`).toBe(size);
-          expect(file?.entry.kind).toBe("file");
-          expect((await drain(file!)).equals(bytes), `${size} bytes`).toBe(true);
-          const tail = await storage[OPEN_FOR_READ](`/d/s${size}`, 1000, via);
-          expect(
-            (await drain(tail!)).equals(Buffer.from(bytes.subarray(1000))),
-            `${size} from 1000`,
-          ).toBe(true);
-        }
-      }
-      // The worker read the small ones itself.
-      expect((await opener.read(join(root, "d", "s16384"), 0, root, 0))?.kind).toBe("whole");
-      expect((await opener.read(join(root, "d", "s200000"), 0, root, 0))?.kind).toBe("large");
-      // Missing, a directory, the root: not opened directly (RETR then stats and says why).
-      expect(await storage[OPEN_FOR_READ]("/d/missing", 0, opener)).toBeUndefined();
-      expect(await storage[OPEN_FOR_READ]("/d", 0, opener)).toBeUndefined();
-      expect(await storage[OPEN_FOR_READ]("/", 0, opener)).toBeUndefined();
-    } finally {
-      await opener.close();
-      await opener.close();
-    }
-    expect(await opener.read(join(root, "d", "s1"), 0, root, 0)).toBeUndefined();
-  });
-
-  it.skipIf(!hasProcFd)(
-    "refuses a file that leads outside the root, also once a checked directory is swapped for a symlink",
-    async () => {
+  it.each([
+    ["inline", true],
+    ["on the worker", false],
+  ])(
+    "reads in chunks sized from fstat: one read for a small file, whole files at every size (%s)",
+    async (_, inline) => {
+      expect(readLength(0, 16384)).toBe(16385);
+      expect(readLength(0, 200_000)).toBe(65536);
+      expect(readLength(16384, 16384)).toBe(1);
+      expect(readLength(20_000, 16384)).toBe(65536);
       const storage = folderStorage(root) as Storage & {
         [OPEN_FOR_READ](p: string, o: number, opener?: FileOpener): Promise<OpenedFile | undefined>;
       };
-      const opener = new FileOpener();
+      const opener = new FileOpener({ inline });
+      try {
+        for (const size of [0, 1, 16384, 65535, 65536, 65537, 200_000]) {
+          const bytes = randomBytes(size, size + 1);
+          await writeFile(join(root, "d", `s${size}`), bytes);
+          for (const via of [undefined, opener]) {
+            const file = await storage[OPEN_FOR_READ](`/d/s${size}`, 0, via);
+            expect(file?.entry.size, `${size}`).toBe(size);
+            expect(file?.entry.kind).toBe("file");
+            expect((await drain(file!)).equals(bytes), `${size} bytes`).toBe(true);
+            const tail = await storage[OPEN_FOR_READ](`/d/s${size}`, 1000, via);
+            expect(
+              (await drain(tail!)).equals(Buffer.from(bytes.subarray(1000))),
+              `${size} from 1000`,
+            ).toBe(true);
+          }
+        }
+        // The opener read the small ones itself.
+        expect((await opener.read(join(root, "d", "s16384"), 0, root, 0))?.kind).toBe("whole");
+        expect((await opener.read(join(root, "d", "s200000"), 0, root, 0))?.kind).toBe("large");
+        // Missing, a directory, the root: not opened directly (RETR then stats and says why).
+        expect(await storage[OPEN_FOR_READ]("/d/missing", 0, opener)).toBeUndefined();
+        expect(await storage[OPEN_FOR_READ]("/d", 0, opener)).toBeUndefined();
+        expect(await storage[OPEN_FOR_READ]("/", 0, opener)).toBeUndefined();
+      } finally {
+        await opener.close();
+        await opener.close();
+      }
+      expect(await opener.read(join(root, "d", "s1"), 0, root, 0)).toBeUndefined();
+    },
+  );
+
+  it.skipIf(!hasProcFd).each([
+    ["inline", true],
+    ["on the worker", false],
+  ])(
+    "refuses a file that leads outside the root, also once a checked directory is swapped for a symlink (%s)",
+    async (_, inline) => {
+      const storage = folderStorage(root) as Storage & {
+        [OPEN_FOR_READ](p: string, o: number, opener?: FileOpener): Promise<OpenedFile | undefined>;
+      };
+      const opener = new FileOpener({ inline });
       try {
         await writeFile(join(root, "d", "f"), "inside");
         for (const via of [undefined, opener]) {
@@ -217,7 +226,7 @@ describe("folder storage: opening for RETR", () => {
         await symlink(join(outside, "f"), join(root, "d.old", "link"));
         expect(await storage[OPEN_FOR_READ]("/d.old/link", 0, opener)).toBeUndefined();
         expect(await storage[OPEN_FOR_READ]("/d.old/link", 0)).toBeUndefined();
-        // The worker checks the opened file itself, whatever the path said.
+        // The opener checks the opened file itself, whatever the path said.
         expect(await opener.read(join(root, "d", "f"), 0, root, 0)).toEqual({
           kind: "refused",
           outside: true,

@@ -249,4 +249,25 @@ describe("ServerLog", () => {
     expect(log.sessions()).toEqual([1, 2]);
     expect(log.text()).toContain("#2 > EPSV");
   });
+
+  it("keeps the latest entries however many came, and none with 0", () => {
+    const log = new ServerLog(3);
+    const none = new ServerLog(0);
+    for (let i = 0; i < 10; i++) {
+      for (const l of [log, none]) {
+        l.record({ kind: "command", session: 1, verb: "NOOP", argument: String(i) });
+      }
+      if (i === 4)
+        expect(log.entries.map((e) => (e as { argument: string }).argument)).toEqual([
+          "2",
+          "3",
+          "4",
+        ]);
+    }
+    expect(log.entries.map((e) => (e as { argument: string }).argument)).toEqual(["7", "8", "9"]);
+    expect(log.count({ verb: "NOOP" })).toBe(3);
+    expect(log.stats().commands.NOOP).toBe(10);
+    expect(none.entries).toEqual([]);
+    expect(none.stats(1).commands.NOOP).toBe(10);
+  });
 });
