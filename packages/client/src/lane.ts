@@ -138,6 +138,12 @@ export class Lane {
   readonly perFileModes: Set<UsedMode> = new Set<UsedMode>();
   /** The open data connection of modes B, C and E, when there is one. */
   persistent: PersistentChannel | undefined;
+  /**
+   * Whether the 1yz of RETR names the file's size (`(N bytes)`) the way SIZE does:
+   * true once a file's two agreed, false once they did not or the 1yz named none. While
+   * true, persistent-mode files ask no SIZE of their own.
+   */
+  sizeInPreliminary: boolean | undefined;
   /** Set when HASH was negotiated: the algorithm in force. */
   hashAlgorithm: string | undefined;
   /**

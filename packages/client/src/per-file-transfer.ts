@@ -719,9 +719,11 @@ export function askHash(
  * (vsftpd; ProFTPD and inetutils ftpd alike). Undefined when it names none.
  */
 export function sizeInPreliminary(reply: Reply): number | undefined {
-  const m = /\((\d{1,16}) bytes?\)/.exec(reply.message);
-  if (m === null) return undefined;
-  const n = Number(m[1]);
+  // The last one: the file's name comes before it and may hold "(12 bytes)" itself.
+  let last: string | undefined;
+  for (const m of reply.message.matchAll(/\((\d{1,16}) bytes?\)/g)) last = m[1];
+  if (last === undefined) return undefined;
+  const n = Number(last);
   return Number.isSafeInteger(n) ? n : undefined;
 }
 

@@ -33,6 +33,7 @@ import {
   type FileRequest,
   fitsTransfer,
   settleQuietly,
+  sizeInPreliminary,
 } from "./per-file-transfer.ts";
 import { PersistentChannel } from "./persistent-channel.ts";
 import type { BodySource } from "./retrieved-file.ts";
@@ -156,7 +157,9 @@ export class PersistentTransfer implements BodySource {
     this.#sent = true;
     const lane = this.#lane;
     const { path, signal } = this.#request;
-    if (this.#request.size && this.#sizeReply === undefined) {
+    // The 1yz will name the size (learned from an earlier file): no SIZE of its own.
+    const fromPreliminary = lane.sizeInPreliminary === true && this.#request.offset === 0;
+    if (this.#request.size && this.#sizeReply === undefined && !fromPreliminary) {
       this.#sizeReply = lane.control.send("SIZE", path, {
         fits: fitsSize,
         signal,
@@ -256,6 +259,7 @@ export class PersistentTransfer implements BodySource {
       onPreliminary: (reply) => {
         if (this.#final !== final) return;
         this.#preliminaries++;
+        if (this.#preliminaryReply === undefined) this.#sizeFrom(reply);
         this.#preliminaryReply ??= reply;
         this.#waiter?.resolve(undefined);
       },
@@ -272,6 +276,23 @@ export class PersistentTransfer implements BodySource {
       this.#finished = true;
       this.#waiter?.reject(error);
     });
+  }
+
+  /**
+   * The size the first 1yz of a file from offset 0 names: the file's size when SIZE was
+   * not asked, and a lesson for the lane when it was (do the two agree?).
+   */
+  #sizeFrom(reply: Reply): void {
+    const lane = this.#lane;
+    if (!this.#request.size || this.#request.offset !== 0 || this.#wire !== 0) return;
+    const named = sizeInPreliminary(reply);
+    if (this.#sizeReply === undefined) {
+      if (named === undefined) lane.sizeInPreliminary = false;
+      this.#size = named;
+      return;
+    }
+    if (!this.#sizeKnown || lane.sizeInPreliminary !== undefined) return;
+    lane.sizeInPreliminary = named !== undefined && named === this.#size;
   }
 
   /**

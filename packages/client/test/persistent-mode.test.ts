@@ -33,11 +33,50 @@ describe("MODE B and C over one persistent data connection (@ftpkit/server)", ()
       expect(stats.reusedTransfers).toBe(999);
       expect(session.stats.dataConnections).toBe(1);
       expect(session.stats.filesRetrieved).toBe(1000);
-      // RETRs are written ahead in batches of 8 (half the default window of 16).
-      expect(session.stats.writes).toBeLessThan(1000 / 8 + 20);
+      // RETRs are written ahead in batches of 128 (half the default window of 256).
+      expect(session.stats.writes).toBeLessThan(1000 / 128 + 20);
       expect(ours.server.log.count({ kind: "command", verb: "EPSV" })).toBe(1);
     });
   }
+
+  it("asks SIZE only until the 1yz proved to name the same size", async () => {
+    const seed = seedFiles(50, (i) => 100 + i);
+    await using ours = await ourServer(seed);
+    await using session = await connect(ours.url, { sockets: ours.sockets });
+    for await (const f of session.retrieve(Object.keys(seed), { mode: "B" })) {
+      expect(f.size).toBe(seed[f.path]!.length);
+      expect(equalBytes(await f.bytes(), seed[f.path]!)).toBe(true);
+    }
+    expect(ours.server.log.count({ kind: "command", verb: "SIZE" })).toBe(1);
+  });
+
+  it("keeps asking SIZE when the 1yz names another size than SIZE did", async () => {
+    const sockets = memoryAdapter();
+    const files: Record<string, string> = { a: "alpha", b: "beta", c: "gamma" };
+    let data: Socket | undefined;
+    const retr: Handler = async (name, c) => {
+      data ??= await c.takeData();
+      // A 1yz whose "(N bytes)" is not the file's size (it counts something else).
+      await c.reply(150, `Opening data connection for ${name} (4096 bytes)`);
+      const e = createEncoder("B");
+      const w = data.writable.getWriter();
+      for (const chunk of [...e.data(c.server.files.get(name)!), ...e.eof()]) await w.write(chunk);
+      w.releaseLock();
+      await c.reply(226, "Transfer complete");
+    };
+    await using server = await ScriptedServer.start(sockets, {
+      files,
+      handlers: { MODE: (_a, c) => c.reply(200, "mode"), RETR: retr },
+    });
+    await using session = await connect(server.url, { sockets });
+    const got: string[] = [];
+    for await (const f of session.retrieve(Object.keys(files), { mode: "B" })) {
+      expect(f.size).toBe(files[f.path]!.length);
+      got.push(await f.text());
+    }
+    expect(got).toEqual(Object.values(files));
+    expect(server.count("SIZE")).toBe(3);
+  });
 
   it('"auto" picks MODE B on a server that takes it', async () => {
     const seed = seedFiles(5);

@@ -46,6 +46,12 @@ describe("the size a 150 reply names", () => {
     expect(
       sizeInPreliminary(reply("Opening BINARY mode data connection for 'hello.txt' (6 bytes).")),
     ).toBe(6);
+    // A name that holds "(N bytes)" itself: the size is the last one.
+    expect(
+      sizeInPreliminary(
+        reply("Opening BINARY mode data connection for a (12 bytes).txt (6 bytes)."),
+      ),
+    ).toBe(6);
     expect(sizeInPreliminary(reply("Accepted data connection"))).toBeUndefined();
     expect(sizeInPreliminary(reply("14.6 kbytes to download"))).toBeUndefined();
     expect(
