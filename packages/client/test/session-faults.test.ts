@@ -49,15 +49,18 @@ describe("the control connection dropped during a transfer", () => {
       const open = (): Promise<Session> => connect(ours.url, { sockets: ours.sockets });
       const session = await open();
       const saved = new Map<string, Uint8Array>();
-      const error = await save(session.retrieve(names, { mode }), saved, (n) => {
-        // After three files, the server closes the control connection 5000 bytes into the
-        // next transfer.
-        if (n === 3) {
-          ours.server.faults = {
-            closeControl: { verb: "RETR", when: "transfer", afterBytes: 5000, times: 1 },
-          };
-        }
-      });
+      // The server closes the control connection 5000 bytes into the fourth file (however
+      // far ahead of the reader it is).
+      ours.server.faults = {
+        closeControl: {
+          verb: "RETR",
+          when: "transfer",
+          afterBytes: 5000,
+          paths: [`/${names[3]}`],
+          times: 1,
+        },
+      };
+      const error = await save(session.retrieve(names, { mode }), saved);
       expect(error).toBeInstanceOf(RetrieveInterruptedError);
       const e = error as RetrieveInterruptedError;
       expect(e.completed).toEqual(names.slice(0, 3));

@@ -60,6 +60,8 @@ export interface CloseControlFault {
    */
   when: "command" | "reply" | "transfer";
   afterBytes?: number;
+  /** `"transfer"` only: just for these paths (as resolved, `/dir/a.bin`). Default: every path. */
+  paths?: string[];
   times?: number;
 }
 
@@ -128,10 +130,15 @@ export class FaultState {
     return undefined;
   }
 
-  /** The close-control fault for this command at this step, consumed. */
-  closeControl(verb: string, when: CloseControlFault["when"]): CloseControlFault | undefined {
+  /** The close-control fault for this command at this step (a transfer of `path`), consumed. */
+  closeControl(
+    verb: string,
+    when: CloseControlFault["when"],
+    path?: string,
+  ): CloseControlFault | undefined {
     for (const f of list(this.options.closeControl)) {
       if (f.verb.toUpperCase() !== verb || f.when !== when) continue;
+      if (f.paths !== undefined && (path === undefined || !f.paths.includes(path))) continue;
       if (this.#take(f)) return f;
     }
     return undefined;

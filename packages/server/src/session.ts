@@ -161,9 +161,9 @@ export class Session {
    * end of this tick): anything that waits for I/O first lets it go. Every other reply
    * goes out at once; clients read meaning into when preliminary and final replies
    * arrive (whether a command queued behind a transfer was answered before its end,
-   * whether a 1yz came before their data connection was up). Holding those to the end of
-   * the tick too would save a write a file in MODE B, but @ftpkit/client then takes this
-   * server for one that answers commands during transfers, as pyftpdlib does.
+   * whether a 1yz came before their data connection was up), so those go out at once.
+   * The exception is the `250` that ends a file over a kept data connection: it may wait
+   * for the next file's `125`, one write a file fewer in MODE B, C and E.
    */
   async reply(code: number, text: string | readonly string[]): Promise<void> {
     const delay = this.host.faultState.replyDelay(this.currentVerb);
@@ -178,7 +178,10 @@ export class Session {
     // Backpressure: a client that does not read its replies stops the session here.
     if (this.#writing) await this.#lastWrite;
     this.#held.push(line);
-    if (JOINS_NEXT.has(this.currentVerb) && this.#queue.length > 0 && !this.#closing) {
+    // The 250 that ends a file over a kept data connection (MODE B, C, E) may go with the
+    // next file's 125: the EOF marker ended the file; nobody reads meaning into when it comes.
+    const joins = JOINS_NEXT.has(this.currentVerb) || (code === 250 && this.currentVerb === "RETR");
+    if (joins && this.#queue.length > 0 && !this.#closing) {
       if (!this.#flushScheduled) {
         this.#flushScheduled = true;
         nextTick(this.#flushAtTickEnd);

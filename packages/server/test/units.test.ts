@@ -207,7 +207,10 @@ describe("fault state", () => {
       replies: [{ verb: "RETR", argument: /b$/, code: 451, times: 1 }],
       dropData: [{ afterBytes: 10, paths: ["/x"], times: 2 }],
       wrongSize: 5,
-      closeControl: { verb: "STOR", when: "reply" },
+      closeControl: [
+        { verb: "STOR", when: "reply" },
+        { verb: "RETR", when: "transfer", paths: ["/x"], times: 1 },
+      ],
       delayReplies: { ms: 7, verbs: ["PASV"] },
     });
     expect(f.reply("RETR", "a")).toBeUndefined();
@@ -220,6 +223,9 @@ describe("fault state", () => {
     expect(f.size("/a", 100)).toBe(105);
     expect(f.closeControl("STOR", "command")).toBeUndefined();
     expect(f.closeControl("STOR", "reply")).toBeDefined();
+    expect(f.closeControl("RETR", "transfer", "/y")).toBeUndefined();
+    expect(f.closeControl("RETR", "transfer", "/x")).toBeDefined();
+    expect(f.closeControl("RETR", "transfer", "/x")).toBeUndefined();
     expect(f.replyDelay("PASV")).toBe(7);
     expect(f.replyDelay("RETR")).toBe(0);
   });

@@ -34,7 +34,7 @@ function settingsFor(
   signal: AbortSignal,
 ): TransferSettings {
   const faults = s.host.faultState;
-  const cc = faults.closeControl(verb, "transfer");
+  const cc = faults.closeControl(verb, "transfer", path);
   const drop = faults.dropData(verb, path);
   return {
     mode: s.state.mode,
