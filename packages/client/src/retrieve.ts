@@ -489,6 +489,11 @@ async function* manyLanes(
     readyOrder.push(i);
     readySignal.resolve();
   };
+  const deliver = (i: number, file: RetrievedFile): void => {
+    slots[i]!.resolve(file);
+    readyOrder.push(i);
+    readySignal.resolve();
+  };
   /** A lane's control connection ended: its files go to another lane, if any is left. */
   const lose = (error: unknown, indices: readonly number[] = []): void => {
     alive--;
@@ -530,11 +535,7 @@ async function* manyLanes(
       const mode = primary.autoMode ?? (p.mode === "auto" ? "S" : p.mode);
       for (const i of retry.splice(0)) {
         if (why === undefined) settle(i, error);
-        else {
-          slots[i]!.resolve(new RetrievedFile({ path: paths[i]!, index: i, mode, error: why }));
-          readyOrder.push(i);
-          readySignal.resolve();
-        }
+        else deliver(i, new RetrievedFile({ path: paths[i]!, index: i, mode, error: why }));
       }
       return;
     }
@@ -620,9 +621,7 @@ async function* manyLanes(
           return;
         }
         active.add(file);
-        slots[i]!.resolve(file);
-        readyOrder.push(i);
-        readySignal.resolve();
+        deliver(i, file);
         if (file.ok && p.lookahead > 0) topUp(lane, ahead, paths, mode, p, window, claimAhead);
         await file.finished;
         active.delete(file);
