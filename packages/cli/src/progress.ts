@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { RetrieveProgress } from "@ftpkit/client";
+import type { ModeChoice, RetrievedFile, RetrieveProgress, Session } from "@ftpkit/client";
 import { formatBytes, formatDuration, formatRate } from "./format.ts";
 import type { CliStream } from "./io.ts";
 
@@ -14,6 +14,30 @@ export interface ProgressTotals {
   files: number;
   /** Sum of the sizes, when every size is known. */
   bytes: number | undefined;
+}
+
+/** The totals of files with these sizes (`undefined`: not known). */
+export function totalsOf(sizes: readonly (number | undefined)[]): ProgressTotals {
+  let bytes: number | undefined = 0;
+  for (const size of sizes)
+    bytes = size === undefined || bytes === undefined ? undefined : bytes + size;
+  return { files: sizes.length, bytes };
+}
+
+/** `retrieve()` as `get` and `mirror` run it: their mode and lanes, progress, Ctrl-C. */
+export function retrieveReporting(
+  session: Session,
+  paths: string[],
+  command: { mode: ModeChoice; concurrency: number },
+  progress: ProgressReporter,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<RetrievedFile, void, undefined> {
+  return session.retrieve(paths, {
+    mode: command.mode,
+    concurrency: command.concurrency,
+    onProgress: (p) => progress.update(p),
+    ...(signal === undefined ? {} : { signal }),
+  });
 }
 
 /** Receives a transfer's events and shows them. */

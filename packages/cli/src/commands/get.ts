@@ -11,7 +11,7 @@ import type { GetCommand } from "../args.ts";
 import { EXIT, type ExitCode } from "../exit-codes.ts";
 import type { CliIo } from "../io.ts";
 import { localTarget, saveBody } from "../local-files.ts";
-import { createProgress } from "../progress.ts";
+import { createProgress, retrieveReporting, totalsOf } from "../progress.ts";
 import { locate, openSession } from "../remote-session.ts";
 
 interface Wanted {
@@ -60,27 +60,19 @@ export async function runGet(
   for (const [loginUrl, paths] of groups) {
     await using session = await openSession(loginUrl, sockets, command, io.signal);
     const wanted = await filesOf(session, paths, io.signal);
-    const sizes = wanted.map((w) => w.size);
     const progress = createProgress({
       bar: io.stderr,
       lines: toStdout ? io.stderr : io.stdout,
       errors: io.stderr,
       quiet: command.quiet,
-      totals: {
-        files: wanted.length,
-        bytes: sizes.every((s) => s !== undefined)
-          ? sizes.reduce((a: number, b) => a + (b ?? 0), 0)
-          : undefined,
-      },
+      totals: totalsOf(wanted.map((w) => w.size)),
     });
-    const files = session.retrieve(
+    const files = retrieveReporting(
+      session,
       wanted.map((w) => w.path),
-      {
-        mode: command.mode,
-        concurrency: command.concurrency,
-        onProgress: (p) => progress.update(p),
-        ...(io.signal === undefined ? {} : { signal: io.signal }),
-      },
+      command,
+      progress,
+      io.signal,
     );
     for await (const file of files) {
       if (!file.ok) {

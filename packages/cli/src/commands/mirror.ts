@@ -15,7 +15,7 @@ import type { MirrorCommand } from "../args.ts";
 import { EXIT, type ExitCode } from "../exit-codes.ts";
 import type { CliIo } from "../io.ts";
 import { localFile, localTarget, saveBody } from "../local-files.ts";
-import { createProgress } from "../progress.ts";
+import { createProgress, retrieveReporting, totalsOf } from "../progress.ts";
 import { locate, openSession } from "../remote-session.ts";
 
 /** A remote file found by the walk. */
@@ -104,29 +104,20 @@ export async function runMirror(
     else wanted.push({ remote: `${base}${file.relative}`, target, file });
   }
   await mkdir(command.dir, { recursive: true });
-
-  const sizes = wanted.map((w) => w.file.size);
   const progress = createProgress({
     bar: io.stderr,
     lines: io.stdout,
     errors: io.stderr,
     quiet: command.quiet,
-    totals: {
-      files: wanted.length,
-      bytes: sizes.every((s) => s !== undefined)
-        ? sizes.reduce((a: number, b) => a + (b ?? 0), 0)
-        : undefined,
-    },
+    totals: totalsOf(wanted.map((w) => w.file.size)),
   });
   const byRemote = new Map(wanted.map((w) => [w.remote, w]));
-  const retrieved = session.retrieve(
+  const retrieved = retrieveReporting(
+    session,
     wanted.map((w) => w.remote),
-    {
-      mode: command.mode,
-      concurrency: command.concurrency,
-      onProgress: (p) => progress.update(p),
-      ...(io.signal === undefined ? {} : { signal: io.signal }),
-    },
+    command,
+    progress,
+    io.signal,
   );
   for await (const file of retrieved) {
     if (!file.ok) {
