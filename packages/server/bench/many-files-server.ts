@@ -8,10 +8,10 @@
  */
 
 import { readdir, readFile } from "node:fs/promises";
-import { createServer as createNetServer } from "node:net";
 import { join } from "node:path";
 import { nodeSockets } from "@ftpkit/socket-node";
 import * as here from "../src/index.ts";
+import { startRawSender } from "./raw-sender.ts";
 
 // BENCH_SERVER_SRC: another copy of src/ (say, the code before a change) to compare with.
 const alternative = process.env.BENCH_SERVER_SRC;
@@ -42,24 +42,7 @@ const folderPort = (await folder.listen({ host: "127.0.0.1", port: 0 })).port;
 const memoryPort = (await memory.listen({ host: "127.0.0.1", port: 0 })).port;
 
 // Baseline: the same bytes written straight on a socket, 64 KiB views, with backpressure.
-const bytes = new Uint8Array(total);
-const raw = createNetServer((socket) => {
-  let at = 0;
-  const pump = (): void => {
-    while (at < total) {
-      const view = bytes.subarray(at, at + 65536);
-      at += view.length;
-      if (!socket.write(view)) {
-        socket.once("drain", pump);
-        return;
-      }
-    }
-    socket.end();
-  };
-  pump();
-});
-await new Promise<void>((resolve) => raw.listen(0, "127.0.0.1", resolve));
-const rawPort = (raw.address() as { port: number }).port;
+const { server: raw, port: rawPort } = await startRawSender(new Uint8Array(total));
 
 process.stdout.write(`${JSON.stringify({ folderPort, memoryPort, rawPort })}\n`);
 

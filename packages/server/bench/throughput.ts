@@ -8,10 +8,11 @@
  *   pnpm --filter @ftpkit/server bench
  */
 
-import { connect, createServer as createNetServer } from "node:net";
+import { connect } from "node:net";
 import { nodeSockets } from "@ftpkit/socket-node";
 import { createServer, memoryStorage } from "../src/index.ts";
 import { RawControl } from "../test/support/raw-client.ts";
+import { startRawSender } from "./raw-sender.ts";
 
 const SIZE = 256 * 2 ** 20;
 const big = new Uint8Array(SIZE);
@@ -31,23 +32,8 @@ function drain(port: number): Promise<{ bytes: number; seconds: number }> {
 }
 
 // Baseline: a raw socket server writing the same bytes with backpressure.
-const raw = createNetServer((socket) => {
-  let at = 0;
-  const pump = (): void => {
-    while (at < SIZE) {
-      const view = big.subarray(at, at + 65536);
-      at += view.length;
-      if (!socket.write(view)) {
-        socket.once("drain", pump);
-        return;
-      }
-    }
-    socket.end();
-  };
-  pump();
-});
-await new Promise<void>((resolve) => raw.listen(0, "127.0.0.1", resolve));
-const baseline = await drain((raw.address() as { port: number }).port);
+const { server: raw, port: rawPort } = await startRawSender(big);
+const baseline = await drain(rawPort);
 raw.close();
 
 const server = createServer({ sockets: nodeSockets(), storage: memoryStorage({ big, ...small }) });
