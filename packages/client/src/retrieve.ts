@@ -573,7 +573,7 @@ async function* manyLanes(
       return;
     }
     // This lane's files written ahead (B, C, E) and their indices, in list order. They
-    // come only from the end of the list, never from files handed back: a lane must
+    // come only from files no lane has taken yet, never from files handed back: a lane must
     // take its files in list order, or a later file of its own could wait to be read
     // behind an earlier one it has not started.
     const ahead: PersistentTransfer[] = [];

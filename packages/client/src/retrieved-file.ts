@@ -153,9 +153,10 @@ export class RetrievedFile implements AsyncIterable<Uint8Array> {
     if (chunks === undefined) return new Uint8Array(0);
     // A chunk can be a view into memory shared with other chunks (@ftpkit/socket-node
     // reads into slabs): the file gets a buffer of its own, safe to transfer or keep.
-    const only = chunks.length === 1 ? chunks[0]! : undefined;
-    if (only !== undefined && only.byteLength === only.buffer.byteLength) return only;
-    if (only !== undefined) return only.slice();
+    if (chunks.length === 1) {
+      const only = chunks[0]!;
+      return only.byteLength === only.buffer.byteLength ? only : only.slice();
+    }
     const out = new Uint8Array(length);
     let offset = 0;
     for (const chunk of chunks) {
