@@ -31,6 +31,11 @@ export interface BenchConfig {
   bigRepeats: number;
   /** Lanes of the concurrent ftpkit run. */
   concurrency: number;
+  /**
+   * Rounds of the small files ftpkit retrieves in MODE B and C before the measured one,
+   * in the same session (`RunnerRequest.warmupRounds`).
+   */
+  warmupRounds: number;
   /** Which servers: "vsftpd", "ftpkit". */
   servers: string[];
   /** First port of the bench's block (vsftpd uses base…base+49, @ftpkit/server base+50…+99). */
@@ -60,6 +65,7 @@ export function readConfig(): BenchConfig {
     curlFilesAtZero: Math.min(files, intFrom("BENCH_CURL_FILES_AT_ZERO", quick ? 40 : 100)),
     bigRepeats: Math.max(1, intFrom("BENCH_BIG_REPEATS", quick ? 1 : 3)),
     concurrency: intFrom("BENCH_CONCURRENCY", 8),
+    warmupRounds: intFrom("BENCH_WARMUP_ROUNDS", 3),
     servers: (process.env.BENCH_SERVERS ?? "vsftpd,ftpkit").split(",").filter(Boolean),
     portBase: intFrom("BENCH_PORT_BASE", 22000),
     quick,

@@ -24,7 +24,16 @@ export interface RunnerRequest {
    * quarter of it), so that start-up and JIT warm-up are left out of `steadyMBps`.
    */
   steadyFromBytes?: number;
+  /**
+   * ftpkit only: retrieve the list this many times over the same session before the
+   * measured round, so that the measured round runs JIT-compiled code (V8 needs a few
+   * thousand files to settle; see the README). Not counted in any figure.
+   */
+  warmupRounds?: number;
 }
+
+/** The line a runner prints once its warm-up rounds are done. */
+export const WARMED_UP_LINE = "warmed-up";
 
 /** What a runner measured. Times in milliseconds, memory in KiB. */
 export interface RunnerResult {
@@ -70,8 +79,15 @@ export function builtScript(name: string): string {
   return file;
 }
 
-/** Runs a runner in a child Node process, from the bench's build, and returns its result. */
-export function runRunner(name: RunnerName, request: RunnerRequest): Promise<RunnerResult> {
+/**
+ * Runs a runner in a child Node process, from the bench's build, and returns its result.
+ * `onWarmedUp` is called when the runner says its warm-up rounds are done.
+ */
+export function runRunner(
+  name: RunnerName,
+  request: RunnerRequest,
+  onWarmedUp?: () => void,
+): Promise<RunnerResult> {
   const file = builtScript(`${name}-runner`);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [file, JSON.stringify(request)], {
@@ -80,7 +96,16 @@ export function runRunner(name: RunnerName, request: RunnerRequest): Promise<Run
     let out = "";
     let err = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      const before = out.length;
       out += d;
+      if (onWarmedUp !== undefined) {
+        const at = out.indexOf(`${WARMED_UP_LINE}\n`, Math.max(0, before - WARMED_UP_LINE.length));
+        if (at >= 0) {
+          const warmed = onWarmedUp;
+          onWarmedUp = undefined;
+          warmed();
+        }
+      }
     });
     child.stderr.setEncoding("utf8").on("data", (d: string) => {
       err += d;
@@ -150,7 +175,7 @@ export class RunTimer {
   /** Counts the bytes received; runners feed it. */
   readonly clock: SteadyClock;
   readonly #baseRssKiB = rssKiB();
-  readonly #started = performance.now();
+  #started = performance.now();
   #connected = this.#started;
   #cpuStart = process.cpuUsage();
   #transferred = this.#started;
@@ -165,6 +190,19 @@ export class RunTimer {
   connected(): void {
     this.#connected = performance.now();
     this.#cpuStart = process.cpuUsage();
+  }
+
+  /**
+   * The warm-up rounds (see `RunnerRequest.warmupRounds`) are done: the transfer and its
+   * CPU count start again now, and the time they took is left out of the total. Tells
+   * the parent (`runRunner`'s `onWarmedUp`).
+   */
+  warmedUp(): void {
+    const now = performance.now();
+    this.#started += now - this.#connected;
+    this.#connected = now;
+    this.#cpuStart = process.cpuUsage();
+    process.stdout.write(`${WARMED_UP_LINE}\n`);
   }
 
   /** The last byte of the last file arrived. */

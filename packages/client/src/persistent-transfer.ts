@@ -57,6 +57,8 @@ export class PersistentTransfer implements BodySource {
   /** RETR's final reply, and the reply itself once it came. */
   #final: Promise<Reply> | undefined;
   #finalReply: Reply | undefined;
+  /** Why RETR got no reply (the control connection ended), once that happened. */
+  #finalError: unknown;
   /** RETR's 1yz once it came. */
   #preliminaryReply: Reply | undefined;
   /** Made only while someone waits for RETR's first reply: undefined for a 1yz, else the final one. */
@@ -180,6 +182,7 @@ export class PersistentTransfer implements BodySource {
     // connection is on its way).
     this.#final = undefined;
     this.#finalReply = undefined;
+    this.#finalError = undefined;
     this.#finished = false;
     this.#preliminaryReply = undefined;
     this.#waiter = undefined;
@@ -274,6 +277,7 @@ export class PersistentTransfer implements BodySource {
     final.catch((error: unknown) => {
       if (this.#final !== final) return;
       this.#finished = true;
+      this.#finalError = error;
       this.#waiter?.reject(error);
     });
   }
@@ -336,6 +340,8 @@ export class PersistentTransfer implements BodySource {
   async #firstReply(): Promise<Reply | undefined> {
     if (this.#preliminaryReply !== undefined) return undefined;
     if (this.#finalReply !== undefined) return this.#finalReply;
+    // Written ahead on a control connection that ended before this file's turn.
+    if (this.#finalError !== undefined) throw this.#finalError;
     this.#waiter ??= deferred<Reply | undefined>();
     // RETR went out over an open connection: its first reply decides.
     if (this.#channel !== undefined && this.#final !== undefined) return this.#waiter.promise;

@@ -1,3 +1,4 @@
+import { TruncatedTransferError } from "@ftpkit/errors";
 import type { FtpServer } from "@ftpkit/server";
 import { describe, expect, it } from "vitest";
 import { connect, type RetrievedFile } from "../src/index.ts";
@@ -59,16 +60,41 @@ describe("concurrency: several control connections as lanes", () => {
     await using ours = await ourServer(seed);
     await using session = await connect(ours.url, { sockets: ours.sockets });
     const paths = Object.keys(seed);
+    // The lane that has f0050.bin ends when the server comes to its RETR: by then the
+    // lane has written ahead the RETRs of the files after it.
+    ours.server.faults = {
+      closeControl: { verb: "RETR", when: "command", paths: [`/${paths[50]}`], times: 1 },
+    };
     const got: string[] = [];
     for await (const f of session.retrieve(paths, { mode: "B", concurrency: 3 })) {
       expect(equalBytes(await f.bytes(), seed[f.path]!), f.path).toBe(true);
       got.push(f.path);
-      // Once the lanes write ahead, the next RETR to arrive ends its lane.
-      if (got.length === 10)
-        ours.server.faults = { closeControl: { verb: "RETR", when: "command", times: 1 } };
     }
     expect(got).toEqual(paths);
     expect(ours.server.log.count({ kind: "fault" })).toBe(1);
+  });
+
+  it("MODE B, 3 lanes: a lane lost inside a file fails that file; its RETRs written ahead go on elsewhere", async () => {
+    const seed = seedFiles(90, () => 2000);
+    await using ours = await ourServer(seed);
+    await using session = await connect(ours.url, { sockets: ours.sockets });
+    const paths = Object.keys(seed);
+    ours.server.faults = {
+      closeControl: { verb: "RETR", when: "transfer", paths: [`/${paths[50]}`], times: 1 },
+    };
+    const got: string[] = [];
+    let failure: unknown;
+    for await (const f of session.retrieve(paths, { mode: "B", concurrency: 3 })) {
+      try {
+        expect(equalBytes(await f.bytes(), seed[f.path]!), f.path).toBe(true);
+        got.push(f.path);
+      } catch (error) {
+        expect(f.path).toBe(paths[50]);
+        failure = error;
+      }
+    }
+    expect(failure).toBeInstanceOf(TruncatedTransferError);
+    expect(got).toEqual(paths.filter((p) => p !== paths[50]));
   });
 
   it('order: "completion" yields every file once', async () => {

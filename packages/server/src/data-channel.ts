@@ -19,6 +19,7 @@ import { canonicalHost } from "./data-address.ts";
 import { DataConnection } from "./data-connection.ts";
 import type { PassiveOptions } from "./options.ts";
 import type { LogRecord } from "./server-log.ts";
+import type { TransferStop } from "./transfer-stop.ts";
 
 /** A data connection could not be had; `code` is the reply to send (425, 522). */
 export class DataConnectionError extends FtpError {
@@ -169,7 +170,7 @@ export class DataChannel {
    * (accepted or connected now). Rejects with a {@link DataConnectionError} carrying
    * the reply code.
    */
-  async connection(abort: AbortSignal): Promise<{ connection: DataConnection; reused: boolean }> {
+  async connection(abort: TransferStop): Promise<{ connection: DataConnection; reused: boolean }> {
     if (this.hasKeptConnection) return { connection: this.#kept!, reused: true };
     await this.#dropKept();
     const timeout = deadline(
@@ -182,7 +183,7 @@ export class DataChannel {
     const aborted = new Promise<never>((_, reject) => {
       const fail = (): void => reject(new DataConnectionError("Transfer aborted", { code: 426 }));
       if (abort.aborted) fail();
-      abort.addEventListener("abort", fail, { once: true });
+      else abort.onAbort(fail);
     });
     aborted.catch(() => {});
     try {
@@ -217,7 +218,7 @@ export class DataChannel {
             host: address.host,
             port: address.port,
             timeout: this.#ctx.dataTimeout,
-            signal: abort,
+            signal: abort.signal,
           });
         } catch (error) {
           throw new DataConnectionError(
@@ -268,6 +269,14 @@ export class DataChannel {
     } finally {
       timeout.clear();
     }
+  }
+
+  /**
+   * Starts writing the bytes gathered on the open data connections: a reply about to go
+   * out on the control connection goes after them.
+   */
+  flush(): void {
+    for (const connection of this.#open) void connection.flush().catch(() => {});
   }
 
   /** After a MODE B/C transfer: keep the connection for the next one. */

@@ -5,9 +5,16 @@
  * @module
  */
 
+import { nextTick } from "node:process";
 import type { ModeDecoder, ModeEvent } from "@ftpkit/modes";
 import type { Socket, SocketInfo } from "@ftpkit/socket";
 import { IdleTimer } from "./idle-timer.ts";
+
+/**
+ * What {@link DataConnection.buffer} gathers at most before it writes: about sixteen
+ * small files of MODE B or C, or four 64 KiB blocks of a big one, per write.
+ */
+export const GATHER_BYTES = 256 * 1024;
 
 /** A data connection between the server and a client. */
 export class DataConnection {
@@ -29,6 +36,12 @@ export class DataConnection {
   /** The data timeout of the transfer running on it (one timer for all its transfers). */
   readonly watchdog: IdleTimer = new IdleTimer();
   #scratch: Uint8Array | undefined;
+  /** Bytes gathered by `buffer`, not written yet. */
+  #gathered: Uint8Array | undefined;
+  #gatheredBytes = 0;
+  #flushScheduled = false;
+  /** The write of gathered bytes in flight. */
+  #flushing: Promise<void> | undefined;
   #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   #writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
   #closed = false;
@@ -67,11 +80,67 @@ export class DataConnection {
     return this.#scratch;
   }
 
-  /** Sends bytes; resolves when the socket accepted them (backpressure). */
+  /** Sends bytes (after any gathered ones); resolves when the socket accepted them (backpressure). */
   async write(chunk: Uint8Array): Promise<void> {
+    if (this.#gatheredBytes > 0 || this.#flushing !== undefined) await this.flush();
     this.#writer ??= this.socket.writable.getWriter();
     await this.#writer.write(chunk);
     this.bytesSent += chunk.byteLength;
+  }
+
+  /**
+   * Copies `chunk` to go out in one write with the bytes that follow it: the pieces of
+   * many small files over a kept connection (MODE B, C, E), one write a batch instead of
+   * one a file. Resolves at once while there is room; once {@link GATHER_BYTES} are
+   * gathered it writes them and resolves when the socket accepted them, as `write` does
+   * (backpressure). Whatever is gathered is written at the end of the tick at the latest
+   * (and before `write`, `flush`, `finish` and `close`), so bytes never wait for I/O
+   * in here: the session's replies go out after them.
+   */
+  async buffer(chunk: Uint8Array): Promise<void> {
+    if (this.#flushing !== undefined) await this.#flushing;
+    if (this.#gatheredBytes + chunk.length > GATHER_BYTES) await this.flush();
+    if (chunk.length > GATHER_BYTES / 2) return this.write(chunk);
+    this.#gathered ??= new Uint8Array(GATHER_BYTES);
+    this.#gathered.set(chunk, this.#gatheredBytes);
+    this.#gatheredBytes += chunk.length;
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      nextTick(this.#flushAtTickEnd);
+    }
+  }
+
+  readonly #flushAtTickEnd = (): void => {
+    this.#flushScheduled = false;
+    void this.flush().catch(() => {});
+  };
+
+  /**
+   * Writes what `buffer` gathered: the write starts now (before anything written after
+   * this call), and the promise resolves once the socket accepted it.
+   */
+  flush(): Promise<void> {
+    if (this.#gatheredBytes === 0) return this.#flushing ?? Promise.resolve();
+    const bytes = this.#gathered!.subarray(0, this.#gatheredBytes);
+    this.#gatheredBytes = 0;
+    const prior = this.#flushing;
+    this.#writer ??= this.socket.writable.getWriter();
+    // The writer starts a write at once when none is in flight; the gathered buffer is
+    // used again only once this one settled.
+    const written = this.#writer.write(bytes).then(() => {
+      this.bytesSent += bytes.byteLength;
+    });
+    const flushing: Promise<void> = (
+      prior === undefined ? written : prior.then(() => written)
+    ).finally(() => {
+      if (this.#flushing === flushing) this.#flushing = undefined;
+    });
+    this.#flushing = flushing;
+    if (prior !== undefined) {
+      // Two writes of gathered bytes at once: the second must not share the buffer.
+      this.#gathered = undefined;
+    }
+    return flushing;
   }
 
   /** The next bytes from the peer, or undefined when it closed its side. */
@@ -91,6 +160,7 @@ export class DataConnection {
   async finish(): Promise<void> {
     if (this.#closed) return;
     try {
+      await this.flush();
       this.#writer ??= this.socket.writable.getWriter();
       await this.#writer.close();
     } catch {
@@ -105,6 +175,9 @@ export class DataConnection {
     this.#closed = true;
     this.ended = true;
     this.watchdog.dispose();
+    // What was gathered goes out first, as bytes written before the close would: the
+    // socket sends what it took before its FIN.
+    void this.flush().catch(() => {});
     try {
       await this.socket.close();
     } finally {

@@ -60,7 +60,10 @@ export interface CloseControlFault {
    */
   when: "command" | "reply" | "transfer";
   afterBytes?: number;
-  /** `"transfer"` only: just for these paths (as resolved, `/dir/a.bin`). Default: every path. */
+  /**
+   * `"command"` and `"transfer"`: just for commands whose path argument, as resolved
+   * (`/dir/a.bin`), is one of these. Default: every command of the verb.
+   */
   paths?: string[];
   times?: number;
 }

@@ -24,6 +24,7 @@ import { initialState, type SessionState } from "./session-state.ts";
 import type { FileOpener } from "./storage/file-opener.ts";
 import type { OpenedFile } from "./storage/open-for-read.ts";
 import type { Storage } from "./storage/types.ts";
+import type { TransferStop } from "./transfer-stop.ts";
 import { resolvePath } from "./virtual-path.ts";
 
 const UTF8 = new TextEncoder();
@@ -60,7 +61,7 @@ export class Session {
   /** True once the control connection speaks TLS. */
   secure: boolean;
   /** The transfer in flight, which ABOR aborts. */
-  transfer: AbortController | undefined;
+  transfer: TransferStop | undefined;
   /** Set when ABOR stopped the transfer in flight: ABOR then answers 226. */
   abortedByAbor = false;
   /** The verb being answered, for reply faults and delays. */
@@ -162,8 +163,11 @@ export class Session {
    * goes out at once; clients read meaning into when preliminary and final replies
    * arrive (whether a command queued behind a transfer was answered before its end,
    * whether a 1yz came before their data connection was up), so those go out at once.
-   * The exception is the `250` that ends a file over a kept data connection: it may wait
-   * for the next file's `125`, one write a file fewer in MODE B, C and E.
+   * The exceptions are the `125` and `250` of a file over a kept data connection (MODE
+   * B, C, E): the connection is up, and the EOF marker ends the file, so nobody reads
+   * meaning into when they come. They wait for the end of the tick with the file's bytes
+   * (`DataConnection.buffer`), and a run of small files costs a few writes, not two a file.
+   * Whatever goes out on the control connection goes after the data bytes before it.
    */
   async reply(code: number, text: string | readonly string[]): Promise<void> {
     const delay = this.host.faultState.replyDelay(this.currentVerb);
@@ -180,7 +184,10 @@ export class Session {
     this.#held.push(line);
     // The 250 that ends a file over a kept data connection (MODE B, C, E) may go with the
     // next file's 125: the EOF marker ended the file; nobody reads meaning into when it comes.
-    const joins = JOINS_NEXT.has(this.currentVerb) || (code === 250 && this.currentVerb === "RETR");
+    const joins =
+      JOINS_NEXT.has(this.currentVerb) ||
+      (this.currentVerb === "RETR" &&
+        (code === 250 || (code === 125 && this.data.hasKeptConnection)));
     if (joins && this.#queue.length > 0 && !this.#closing) {
       if (!this.#flushScheduled) {
         this.#flushScheduled = true;
@@ -210,6 +217,7 @@ export class Session {
   }
 
   async #write(bytes: Uint8Array): Promise<void> {
+    this.data.flush();
     const written = this.#writer.write(bytes);
     this.#writing = true;
     const settled = written.then(
@@ -312,17 +320,21 @@ export class Session {
     return this.#readAhead.find(this.state.storage, path)?.file;
   }
 
+  /** `argument` as a path resolved in the working directory; undefined when it is none. */
+  #resolvedOrUndefined(argument: string): string | undefined {
+    if (argument === "") return undefined;
+    try {
+      return resolvePath(this.state.cwd, argument);
+    } catch {
+      return undefined;
+    }
+  }
+
   #fillReadAhead(): void {
     if (this.#closing) return;
-    const cwd = this.state.cwd;
-    this.#readAhead.fill(this.#queue, this.state.storage, (argument) => {
-      if (argument === "") return undefined;
-      try {
-        return resolvePath(cwd, argument);
-      } catch {
-        return undefined;
-      }
-    });
+    this.#readAhead.fill(this.#queue, this.state.storage, (argument) =>
+      this.#resolvedOrUndefined(argument),
+    );
   }
 
   /** AUTH refused: the reader loop goes on in clear. */
@@ -449,7 +461,10 @@ export class Session {
       argument: verb === "PASS" && argument !== "" ? "****" : argument,
     });
     const faults = this.host.faultState;
-    if (faults.closeControl(verb, "command") !== undefined) {
+    if (
+      faults.options.closeControl !== undefined &&
+      faults.closeControl(verb, "command", this.#resolvedOrUndefined(argument)) !== undefined
+    ) {
       this.closeByFault(`on ${verb}`);
       return;
     }

@@ -20,6 +20,7 @@ import type { DataConnection } from "./data-connection.ts";
 import type { DropDataFault, SlowDataFault } from "./faults.ts";
 import type { IdleTimer } from "./idle-timer.ts";
 import type { StorageWriter } from "./storage/types.ts";
+import type { TransferStop } from "./transfer-stop.ts";
 
 /** A transfer failed; `code` is the reply (426, 451, 552, ...). */
 export class TransferError extends FtpError {
@@ -45,7 +46,7 @@ export interface TransferSettings {
   level: number;
   /** Where in the file the transfer starts (REST), for restart markers. */
   offset: number;
-  signal: AbortSignal;
+  stop: TransferStop;
   dataTimeout: number;
   sleep: (ms: number) => Promise<void>;
   drop: DropDataFault | undefined;
@@ -56,9 +57,9 @@ export interface TransferSettings {
   closeControl: { afterBytes: number; fire: () => void } | undefined;
 }
 
-/** Settings of a download. */
-export interface SendSettings extends TransferSettings {
-  /** True for listings: bytes go as they are (already CR LF), file structure. */
+/** What a download adds to its {@link TransferSettings}. */
+export interface SendOptions {
+  /** True for listings: bytes go as they are (already CR LF), file structure, from offset 0. */
   raw: boolean;
   /** B/C restart marker every this many file bytes (0: none). */
   restartInterval: number;
@@ -126,8 +127,8 @@ class Wire {
     this.#settings = settings;
     this.#watchdog = connection.watchdog;
     this.#watchdog.start(settings.dataTimeout, this.#onTimeout);
-    if (settings.signal.aborted) this.#halt({ code: 426, message: "Transfer aborted" });
-    settings.signal.addEventListener("abort", this.#onAbort, { once: true });
+    if (settings.stop.aborted) this.#halt({ code: 426, message: "Transfer aborted" });
+    else settings.stop.onAbort(this.#onAbort);
   }
 
   readonly #onAbort = (): void => {
@@ -160,7 +161,7 @@ class Wire {
     // A connection closed meanwhile keeps no timer.
     if (this.#connection.closed) this.#watchdog.dispose();
     else this.#watchdog.stop();
-    this.#settings.signal.removeEventListener("abort", this.#onAbort);
+    this.#settings.stop.offAbort(this.#onAbort);
   }
 
   /** Checks the byte-count faults; returns how many of `n` more bytes may pass. */
@@ -198,7 +199,7 @@ class Wire {
   async write(chunks: Uint8Array[]): Promise<void> {
     const s = this.#settings;
     if (s.slow === undefined && s.drop === undefined && s.closeControl === undefined) {
-      return this.#writeCoalesced(chunks);
+      return keepsConnection(s.mode) ? this.#writeGathered(chunks) : this.#writeCoalesced(chunks);
     }
     for (const chunk of chunks) {
       let rest = chunk;
@@ -264,6 +265,22 @@ class Wire {
     if (this.stop !== undefined) throw this.stop;
   }
 
+  /**
+   * Over a kept connection (B, C, E) the pieces are gathered with those of the files
+   * after it (`DataConnection.buffer`): a run of small files goes out in a few writes.
+   */
+  async #writeGathered(chunks: Uint8Array[]): Promise<void> {
+    const connection = this.#connection;
+    for (let i = 0; i < chunks.length; i++) {
+      if (this.stop !== undefined) throw this.stop;
+      const piece = chunks[i]!;
+      await connection.buffer(piece);
+      this.#wireBytes += piece.length;
+    }
+    this.#watchdog.touch();
+    if (this.stop !== undefined) throw this.stop;
+  }
+
   async #send(piece: Uint8Array): Promise<void> {
     if (this.stop !== undefined) throw this.stop;
     await this.#connection.write(piece);
@@ -315,22 +332,23 @@ function failure(error: unknown, wire: Wire, bytes: number, what: string): Trans
 export async function sendData(
   connection: DataConnection,
   source: AsyncIterable<Uint8Array>,
-  settings: SendSettings,
+  settings: TransferSettings,
+  options: SendOptions,
 ): Promise<number> {
-  const structure = settings.raw ? "F" : settings.structure;
+  const { raw } = options;
+  const structure = raw ? "F" : settings.structure;
   const encoder = createEncoder(settings.mode, {
-    type: settings.raw ? "A" : settings.type,
+    type: raw ? "A" : settings.type,
     structure,
     level: settings.level,
   });
   const ascii =
-    !settings.raw && settings.type === "A" && structure === "F" ? new AsciiToNetwork() : undefined;
+    !raw && settings.type === "A" && structure === "F" ? new AsciiToNetwork() : undefined;
   const markers =
-    (settings.mode === "B" || settings.mode === "C") && !settings.raw
-      ? settings.restartInterval
-      : 0;
+    (settings.mode === "B" || settings.mode === "C") && !raw ? options.restartInterval : 0;
+  const start = raw ? 0 : settings.offset;
   // MODE E blocks carry their offset: the first one starts where REST said.
-  let firstOffset: number | undefined = settings.mode === "E" ? settings.offset : undefined;
+  let firstOffset: number | undefined = settings.mode === "E" ? start : undefined;
   const wire = new Wire(connection, settings);
   // Without byte-counting faults, what a chunk encodes to is written when the next chunk
   // (or the end) is there, with it: a small file's bytes and its end marker go out in one
@@ -381,9 +399,9 @@ export async function sendData(
       const atRecordEnd = structure !== "R" || chunk[chunk.length - 1] === LF;
       if (markers > 0 && sinceMarker >= markers && atRecordEnd) {
         sinceMarker = 0;
-        const offset = settings.offset + bytes;
+        const offset = start + bytes;
         const marker = String(offset);
-        settings.onMarker(marker, offset);
+        options.onMarker(marker, offset);
         await put(encoder.restart(marker));
       }
     }

@@ -39,6 +39,29 @@ describe.each(["B", "C"] as const)("MODE %s", (mode) => {
     "c.bin": randomBytes(5000, 3),
   };
 
+  it("sends every file of a pipelined burst before a MODE change closes the connection", async () => {
+    // The bytes of files in a row are gathered into few writes; a command right behind
+    // them that closes the kept connection must not lose the ones not written yet.
+    t = await startServer({ storage: memoryStorage(files) });
+    const c = await t.control();
+    await c.cmd("TYPE I");
+    expect((await c.cmd(`MODE ${mode}`)).code).toBe(200);
+    const data = await c.epsv();
+    const names = ["c.bin", "b.txt", "a.bin", "c.bin", "empty", "b.txt"] as const;
+    c.sendRaw(`${names.map((n) => `RETR ${n}\r\n`).join("")}MODE S\r\n`);
+    const codes: number[] = [];
+    for (let i = 0; i < names.length * 2 + 1; i++) codes.push((await c.next()).code);
+    expect(codes).toEqual([150, 250, ...names.slice(1).flatMap(() => [125, 250]), 200]);
+    const decoder = createDecoder(mode);
+    const pending: ModeEvent[] = [];
+    for (const name of names) {
+      const want = files[name];
+      const { bytes } = await readFile(data, decoder, pending);
+      expect(Buffer.compare(bytes, typeof want === "string" ? Buffer.from(want) : want)).toBe(0);
+    }
+    expect(await data.ended()).toBe(true);
+  });
+
   it("carries several files on one data connection: 150, then 125 for each next file", async () => {
     t = await startServer({ storage: memoryStorage(files) });
     const c = await t.control();

@@ -18,6 +18,7 @@ import {
   TransferError,
   type TransferSettings,
 } from "../transfer.ts";
+import { TransferStop } from "../transfer-stop.ts";
 import { baseName, parentPath } from "../virtual-path.ts";
 import {
   type CommandSpec,
@@ -27,12 +28,7 @@ import {
 } from "./command-spec.ts";
 import { typeName } from "./parameter-commands.ts";
 
-function settingsFor(
-  s: Session,
-  verb: string,
-  path: string,
-  signal: AbortSignal,
-): TransferSettings {
+function settingsFor(s: Session, verb: string, path: string, stop: TransferStop): TransferSettings {
   const faults = s.host.faultState;
   const cc = faults.closeControl(verb, "transfer", path);
   const drop = faults.dropData(verb, path);
@@ -42,7 +38,7 @@ function settingsFor(
     structure: s.state.structure,
     level: s.state.zLevel,
     offset: s.state.restartOffset,
-    signal,
+    stop,
     dataTimeout: s.host.limits.dataTimeout,
     sleep: s.host.sleep,
     drop,
@@ -97,7 +93,7 @@ async function withData(
       reused,
     });
   };
-  const abort = new AbortController();
+  const abort = new TransferStop();
   s.transfer = abort;
   s.abortedByAbor = false;
   let connection: DataConnection | undefined;
@@ -109,10 +105,10 @@ async function withData(
         preliminary ?? `Data connection already open; transfer starting for ${what}`,
       );
     else if (s.data.preparedDirection === "passive") await s.reply(150, announce);
-    const opened = await s.data.connection(abort.signal);
+    const opened = await s.data.connection(abort);
     connection = opened.connection;
     if (!reused && opened.connection.direction === "active") await s.reply(150, announce);
-    const settings = settingsFor(s, verb, path, abort.signal);
+    const settings = settingsFor(s, verb, path, abort);
     const bytes = await move(connection, settings);
     recordTransfer(connection, bytes, true);
     if (keepsConnection(s.state.mode) && !connection.closed) {
@@ -184,8 +180,8 @@ const retr: CommandSpec = {
         sendData(
           connection,
           file === undefined ? s.state.storage.read(path, offset) : file.chunks(),
+          settings,
           {
-            ...settings,
             raw: false,
             restartInterval: s.host.options.restartMarkerInterval ?? 1024 * 1024,
             onMarker: (marker, at) => {
@@ -313,9 +309,7 @@ async function listing(
   }
   const text = lines(entries, isDirectory);
   await withData(s, verb, path, path, (connection, settings) =>
-    sendData(connection, listingBytes(text), {
-      ...settings,
-      offset: 0,
+    sendData(connection, listingBytes(text), settings, {
       raw: true,
       restartInterval: 0,
       onMarker: () => {},
