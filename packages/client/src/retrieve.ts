@@ -111,7 +111,7 @@ function plan(options: RetrieveOptions): Plan {
     verify: options.verify ?? false,
     size: options.size ?? true,
     retries: Math.max(0, options.retries ?? 3),
-    lookahead: Math.max(0, options.lookahead ?? 512),
+    lookahead: Math.max(0, options.lookahead ?? 2048),
     offsets: (p) => {
       const n = lookup(p);
       if (!Number.isSafeInteger(n) || n < 0)

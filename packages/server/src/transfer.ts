@@ -88,6 +88,19 @@ export function keepsConnection(mode: TransferMode): boolean {
  */
 const COALESCE_BYTES = 72 * 1024;
 
+/**
+ * What a file read encodes to, at most, to be gathered with the files after it over a
+ * kept connection (`DataConnection.buffer`): small files. The 64 KiB blocks of a big
+ * file gain nothing from it and go out one write each, as {@link COALESCE_BYTES} says.
+ */
+const GATHER_PIECES_BYTES = 32 * 1024;
+
+function totalLength(chunks: Uint8Array[]): number {
+  let n = 0;
+  for (let i = 0; i < chunks.length; i++) n += chunks[i]!.length;
+  return n;
+}
+
 /** `chunks[from..to)` (`bytes` in all, at most {@link COALESCE_BYTES}) copied into `into`. */
 function joined(
   into: Uint8Array,
@@ -199,7 +212,9 @@ class Wire {
   async write(chunks: Uint8Array[]): Promise<void> {
     const s = this.#settings;
     if (s.slow === undefined && s.drop === undefined && s.closeControl === undefined) {
-      return keepsConnection(s.mode) ? this.#writeGathered(chunks) : this.#writeCoalesced(chunks);
+      return keepsConnection(s.mode) && totalLength(chunks) <= GATHER_PIECES_BYTES
+        ? this.#writeGathered(chunks)
+        : this.#writeCoalesced(chunks);
     }
     for (const chunk of chunks) {
       let rest = chunk;
