@@ -31,7 +31,8 @@ const HOW_COUNTED = `How round trips are counted:
   srv CPU     the server's CPU during the run (vsftpd: with its per-session processes), % of one core.
               Near 100%: that side is the bottleneck; both low: waiting (latency, or each other).
   steady      the rate after the first quarter of the bytes arrived (start-up and JIT warm-up left
-              out); the big-file and the MODE B/C goals compare steady rates.
+              out); the big-file goal compares steady rates. The MODE B/C goal times the whole
+              round of small files that follows warm-up rounds in the same session.
   MB = 10^6 bytes. "xfer MB/s" leaves out connect and login (curl: whole run).`;
 
 function find(
@@ -197,20 +198,21 @@ function goals(config: BenchConfig, all: readonly Measurement[]): Goal[] {
   for (const rtt of [0, r]) {
     const raw = find(all, "ftpkit", rtt, "big", "raw node:net");
     if (raw === undefined) continue;
-    const bandwidth = config.bigSize / (raw.result.transferMs / 1000);
+    // The bandwidth: the raw download's steady rate (its start-up left out). The small
+    // files: the whole round timed after the warm-up rounds (its own start, the first
+    // file and the pipeline filling, counts). Not their rate after a quarter: 16 MB fit
+    // in the sockets' buffers, and a client held up early drains them at memory speed.
+    const rawMBps = raw.result.steadyMBps ?? config.bigSize / 1e6 / (raw.result.transferMs / 1000);
     for (const mode of ["B", "C"]) {
       const m = find(all, "ftpkit", rtt, "small", `ftpkit ${mode} ×1`);
       if (m === undefined) continue;
-      const ideal = (m.result.files * config.fileSize) / bandwidth;
-      const whole = m.result.transferMs / 1000 / ideal;
-      // As for the big file: the steady part against the raw download's steady rate.
-      const steady = (raw.result.steadyMBps ?? Number.NaN) / (m.result.steadyMBps ?? Number.NaN);
+      const idealMs = ((m.result.files * config.fileSize) / 1e6 / rawMBps) * 1000;
       out.push({
-        text: `@ftpkit/server @ ${rtt} ms: MODE ${mode}, one data connection, time vs bytes/bandwidth (steady)`,
-        value: steady,
+        text: `@ftpkit/server @ ${rtt} ms: MODE ${mode}, one data connection, time vs bytes/bandwidth (warm)`,
+        value: m.result.transferMs / idealMs,
         op: "<=",
         target: 2,
-        detail: `${num(m.result.steadyMBps ?? Number.NaN, 0)} vs ${num(raw.result.steadyMBps ?? Number.NaN, 0)} MB/s after the first quarter; whole transfer ${num(m.result.transferMs, 0)} ms vs ${num(ideal * 1000, 0)} ms at the raw rate ${num(bandwidth / 1e6, 0)} MB/s = ${num(whole, 2)}x; ${m.result.dataConnections ?? "?"} data connection(s)`,
+        detail: `${num(m.result.transferMs, 0)} ms for the ${m.result.files} files after ${config.warmupRounds} warm-up rounds vs ${num(idealMs, 0)} ms at the raw steady rate ${num(rawMBps, 0)} MB/s; ${m.result.dataConnections ?? "?"} data connection(s)`,
       });
     }
   }
