@@ -394,6 +394,20 @@ async function* oneLane(
     if (current !== undefined) void current.abort(abortError(p.signal!, "The retrieve"));
   };
   p.signal?.add(onAbort);
+  // A persistent connection an earlier retrieve left open in this mode is proven: the
+  // first files are written ahead at once, not after the first file's reply.
+  const kept = lane.persistent;
+  if (
+    p.lookahead > 0 &&
+    kept !== undefined &&
+    kept.mode === mode &&
+    lane.currentMode === mode &&
+    !kept.endedBeforeNextFile()
+  ) {
+    topUp(lane, ahead, paths, mode, p, p.lookahead, () =>
+      ahead.length < paths.length ? ahead.length : undefined,
+    );
+  }
   try {
     for (let i = 0; i < paths.length; ) {
       let file: RetrievedFile;

@@ -39,6 +39,20 @@ describe("MODE B and C over one persistent data connection (@ftpkit/server)", ()
     });
   }
 
+  it("a later retrieve over the kept connection writes all its RETRs ahead at once", async () => {
+    const seed = seedFiles(100, (i) => 100 + i);
+    await using ours = await ourServer(seed);
+    await using session = await connect(ours.url, { sockets: ours.sockets });
+    const paths = Object.keys(seed);
+    expectSame(await readAll(session.retrieve(paths, { mode: "B" })), seed);
+    const before = { ...session.stats };
+    expectSame(await readAll(session.retrieve(paths, { mode: "B" })), seed);
+    // One write with every RETR, one round trip: the first file does not go alone.
+    expect(session.stats.writes - before.writes).toBe(1);
+    expect(session.stats.roundTrips - before.roundTrips).toBe(1);
+    expect(session.stats.dataConnections).toBe(1);
+  });
+
   it("asks SIZE only until the 1yz proved to name the same size", async () => {
     const seed = seedFiles(50, (i) => 100 + i);
     await using ours = await ourServer(seed);
