@@ -10,10 +10,7 @@ import type { ModeDecoder, ModeEvent } from "@ftpkit/modes";
 import type { Socket, SocketInfo } from "@ftpkit/socket";
 import { IdleTimer } from "./idle-timer.ts";
 
-/**
- * What {@link DataConnection.buffer} gathers at most before it writes: about sixteen
- * small files of MODE B or C, or four 64 KiB blocks of a big one, per write.
- */
+/** What {@link DataConnection.buffer} gathers at most before it writes: about sixteen 16 KiB files. */
 export const GATHER_BYTES = 256 * 1024;
 
 /** A data connection between the server and a client. */
