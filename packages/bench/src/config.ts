@@ -65,7 +65,7 @@ export function readConfig(): BenchConfig {
     curlFilesAtZero: Math.min(files, intFrom("BENCH_CURL_FILES_AT_ZERO", quick ? 40 : 100)),
     bigRepeats: Math.max(1, intFrom("BENCH_BIG_REPEATS", quick ? 1 : 3)),
     concurrency: intFrom("BENCH_CONCURRENCY", 8),
-    warmupRounds: intFrom("BENCH_WARMUP_ROUNDS", 8),
+    warmupRounds: intFrom("BENCH_WARMUP_ROUNDS", 16),
     servers: (process.env.BENCH_SERVERS ?? "vsftpd,ftpkit").split(",").filter(Boolean),
     portBase: intFrom("BENCH_PORT_BASE", 22000),
     quick,

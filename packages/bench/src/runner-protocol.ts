@@ -53,6 +53,8 @@ export interface RunnerResult {
   cpuMs?: number;
   /** MB/s (10^6 bytes) after `steadyFromBytes` had arrived. */
   steadyMBps?: number;
+  /** From the first file asked for to the first byte of data (of the measured round). */
+  firstByteMs?: number;
   /** ftpkit: the client's own counters. */
   roundTrips?: number;
   dataConnections?: number;
@@ -142,12 +144,15 @@ export class SteadyClock {
   #bytes = 0;
   #startBytes = 0;
   #startMs = 0;
+  /** When the first byte arrived (0: none yet). */
+  firstByteAt = 0;
 
   constructor(fromBytes: number | undefined) {
     this.#from = fromBytes;
   }
 
   add(bytes: number): void {
+    if (this.firstByteAt === 0) this.firstByteAt = performance.now();
     this.#bytes += bytes;
     if (this.#from !== undefined && this.#startMs === 0 && this.#bytes >= this.#from) {
       this.#startMs = performance.now();
@@ -181,6 +186,7 @@ export class RunTimer {
   #transferred = this.#started;
   #cpuMs = 0;
   #steadyMBps: number | undefined;
+  #firstByteMs: number | undefined;
 
   constructor(steadyFromBytes: number | undefined) {
     this.clock = new SteadyClock(steadyFromBytes);
@@ -210,6 +216,7 @@ export class RunTimer {
     this.#transferred = performance.now();
     this.#cpuMs = cpuMsSince(this.#cpuStart);
     this.#steadyMBps = this.clock.rate();
+    if (this.clock.firstByteAt > 0) this.#firstByteMs = this.clock.firstByteAt - this.#connected;
   }
 
   /** The session is closed: prints the result with `files` and the runner's own fields. */
@@ -224,6 +231,7 @@ export class RunTimer {
       baseRssKiB: this.#baseRssKiB,
       cpuMs: this.#cpuMs,
       ...(this.#steadyMBps === undefined ? {} : { steadyMBps: this.#steadyMBps }),
+      ...(this.#firstByteMs === undefined ? {} : { firstByteMs: this.#firstByteMs }),
       ...extra,
     });
   }

@@ -296,6 +296,9 @@ async function startOne(
   throw new FtpUsageError(`"${path}" could not be started`);
 }
 
+/** RETRs written ahead before the first file of a retrieve over a kept connection. */
+const FIRST_BATCH = 32;
+
 /**
  * Writes the RETRs of the next files ahead over a proven persistent connection, up to
  * `window` of them. `claimNext` gives the index of the next file for this lane (or
@@ -395,7 +398,8 @@ async function* oneLane(
   };
   p.signal?.add(onAbort);
   // A persistent connection an earlier retrieve left open in this mode is proven: the
-  // first files are written ahead at once, not after the first file's reply.
+  // first files are written ahead at once, not after the first file's reply. A few of
+  // them, so that the server can start at once; the rest follow with the first file.
   const kept = lane.persistent;
   if (
     p.lookahead > 0 &&
@@ -404,7 +408,7 @@ async function* oneLane(
     lane.currentMode === mode &&
     !kept.endedBeforeNextFile()
   ) {
-    topUp(lane, ahead, paths, mode, p, p.lookahead, () =>
+    topUp(lane, ahead, paths, mode, p, Math.min(p.lookahead, FIRST_BATCH), () =>
       ahead.length < paths.length ? ahead.length : undefined,
     );
   }

@@ -35,11 +35,15 @@ export function encodeReply(code: number, text: string | readonly string[]): Uin
   return doubleIac(utf8.encode(formatReplyLines(code, text)));
 }
 
+const LINE_BREAK_OR_NUL = /[\r\n\0]/;
+
 /** Like {@link encodeReply}, but returns the reply as a string (with CR LF line ends). */
 export function formatReplyLines(code: number, text: string | readonly string[]): string {
   if (!Number.isInteger(code) || code < 100 || code > 699) {
     throw new FtpUsageError(`Reply code must be an integer 100-699, got ${String(code)}`);
   }
+  // The common case, one line: nothing to split or strip.
+  if (typeof text === "string" && !LINE_BREAK_OR_NUL.test(text)) return `${code} ${text}\r\n`;
   const lines: string[] = [];
   for (const t of typeof text === "string" ? [text] : text) {
     for (const line of t.split(/\r\n|\r|\n/))

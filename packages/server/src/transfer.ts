@@ -346,7 +346,7 @@ function failure(error: unknown, wire: Wire, bytes: number, what: string): Trans
  */
 export async function sendData(
   connection: DataConnection,
-  source: AsyncIterable<Uint8Array>,
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   settings: TransferSettings,
   options: SendOptions,
 ): Promise<number> {

@@ -9,6 +9,11 @@
 
 import { FtpUsageError } from "@ftpkit/errors";
 
+/** `/a/b`: names that are not `.` or `..`, no empty name, no NUL, CR or LF. */
+const NORMAL_ABSOLUTE = /^(?:\/(?!\.\.?(?:\/|$))[^/\0\r\n]+)+$/;
+/** `a`: one name that is not `.` or `..`. */
+const ONE_NAME = /^(?!\.\.?$)[^/\0\r\n]+$/;
+
 /**
  * Resolves `input` against the current directory `cwd` (itself normalised) into a
  * normalised absolute path. Throws an {@link FtpUsageError} on a NUL, CR or LF byte.
@@ -20,6 +25,10 @@ import { FtpUsageError } from "@ftpkit/errors";
  * ```
  */
 export function resolvePath(cwd: string, input: string): string {
+  // The usual inputs need no work: an absolute path that is normal already, or one
+  // name in the current directory (RETR f0001.bin).
+  if (NORMAL_ABSOLUTE.test(input)) return input;
+  if (ONE_NAME.test(input)) return cwd === "/" ? `/${input}` : `${cwd}/${input}`;
   if (/[\0\r\n]/.test(input)) {
     throw new FtpUsageError(`Path ${JSON.stringify(input)} contains a NUL, CR or LF byte`);
   }

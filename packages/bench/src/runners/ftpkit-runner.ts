@@ -7,35 +7,38 @@
 
 import { connect } from "@ftpkit/client";
 import { nodeSockets } from "@ftpkit/socket-node";
-import { RunTimer, requestFromArgv } from "../runner-protocol.ts";
+import { RunTimer, requestFromArgv, SteadyClock } from "../runner-protocol.ts";
 
 const request = requestFromArgv();
 const timer = new RunTimer(request.steadyFromBytes);
 const clock = timer.clock;
 const session = await connect(request.url, { sockets: nodeSockets() });
 timer.connected();
-let files = 0;
-let modeUsed: string | undefined;
 const mode = (request.mode ?? "auto") as "auto" | "S" | "B" | "C" | "Z" | "E";
 const options = { mode, concurrency: request.concurrency ?? 1, errors: "throw" } as const;
+
+/** One round over the list, each chunk counted on `counter`. */
+async function round(counter: SteadyClock): Promise<{ files: number; modeUsed?: string }> {
+  let files = 0;
+  let modeUsed: string | undefined;
+  for await (const file of session.retrieve(request.paths, options)) {
+    for await (const chunk of file) counter.add(chunk.length);
+    files++;
+    modeUsed = file.mode;
+  }
+  return modeUsed === undefined ? { files } : { files, modeUsed };
+}
+
 const rounds = request.warmupRounds ?? 0;
 // Counted from the measured round on: the warm-up rounds' commands are left out.
 let before = { roundTrips: 0, commands: 0 };
 if (rounds > 0) {
-  for (let round = 0; round < rounds; round++) {
-    // Read as the measured round reads, so that the same code gets compiled.
-    for await (const file of session.retrieve(request.paths, options)) {
-      for await (const chunk of file) void chunk;
-    }
-  }
+  // The same function as the measured round: it runs the code the warm-up compiled.
+  for (let r = 0; r < rounds; r++) await round(new SteadyClock(undefined));
   before = { roundTrips: session.stats.roundTrips, commands: session.stats.commands };
   timer.warmedUp();
 }
-for await (const file of session.retrieve(request.paths, options)) {
-  for await (const chunk of file) clock.add(chunk.length);
-  files++;
-  modeUsed = file.mode;
-}
+const { files, modeUsed } = await round(clock);
 timer.transferred();
 const stats = { ...session.stats };
 await session.close();

@@ -21,7 +21,7 @@ import {
   utimes,
 } from "node:fs/promises";
 import { join, sep } from "node:path";
-import { parentPath, resolvePath } from "../virtual-path.ts";
+import { baseName, parentPath, resolvePath } from "../virtual-path.ts";
 import type { FileOpener } from "./file-opener.ts";
 import { closeDescriptor, FolderFile, openDescriptor, statDescriptor } from "./folder-file.ts";
 import { OPEN_FOR_READ, type OpenedFile, type OpensForRead } from "./open-for-read.ts";
@@ -274,11 +274,14 @@ class FolderStorage implements Storage, OpensForRead {
       const normal = resolvePath("/", path);
       if (normal === "/") return undefined;
       const rootReal = await this.#rootReal();
-      const names = normal.split("/").filter(Boolean);
-      const local = join(rootReal, ...names);
-      const name = names.at(-1)!;
+      // A normalised path needs no join where the separator is "/" (and the root is not "/").
+      const local =
+        sep === "/" && rootReal !== "/"
+          ? rootReal + normal
+          : join(rootReal, ...normal.split("/").filter(Boolean));
+      const name = baseName(normal);
       this.#openedPaths ??= canAskOpenedPaths(rootReal);
-      if ((await this.#openedPaths) && (await this.#plainDirectory(normal, names, rootReal))) {
+      if ((await this.#openedPaths) && (await this.#plainDirectory(normal, rootReal))) {
         const answer = await opener?.read(local, OPEN_PLAIN_NOFOLLOW, rootReal, offset);
         if (answer?.kind === "whole") {
           const entry: StorageEntry = {
@@ -305,10 +308,10 @@ class FolderStorage implements Storage, OpensForRead {
   }
 
   /** True when the directory of `normal` is inside the root with no symlink on the way. */
-  async #plainDirectory(normal: string, names: string[], rootReal: string): Promise<boolean> {
+  async #plainDirectory(normal: string, rootReal: string): Promise<boolean> {
     const directory = parentPath(normal);
     if (this.#plainDirectories.has(directory)) return true;
-    const local = join(rootReal, ...names.slice(0, -1));
+    const local = join(rootReal, ...directory.split("/").filter(Boolean));
     let real: string;
     try {
       real = await realpath(local);

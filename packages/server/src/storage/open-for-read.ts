@@ -14,8 +14,11 @@ import type { Storage, StorageEntry } from "./types.ts";
 export interface OpenedFile {
   /** What a `stat` of the path says; always a plain file. */
   readonly entry: StorageEntry;
-  /** The bytes from the offset it was opened at; may be taken once. Closes the file at its end. */
-  chunks(): AsyncIterable<Uint8Array>;
+  /**
+   * The bytes from the offset it was opened at; may be taken once. Closes the file at
+   * its end. A file read whole already gives its one chunk as a plain array.
+   */
+  chunks(): AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
   /** Closes the file if its chunks were not read to the end. Idempotent. */
   release(): Promise<void>;
 }
