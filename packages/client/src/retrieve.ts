@@ -398,8 +398,9 @@ async function* oneLane(
   };
   p.signal?.add(onAbort);
   // A persistent connection an earlier retrieve left open in this mode is proven: the
-  // first files are written ahead at once, not after the first file's reply. A few of
-  // them, so that the server can start at once; the rest follow with the first file.
+  // files are written ahead at once, not after the first file's reply. A few of them
+  // first, in a write of their own, so that the server starts on them while the rest
+  // of the window is written.
   const kept = lane.persistent;
   if (
     p.lookahead > 0 &&
@@ -408,9 +409,12 @@ async function* oneLane(
     lane.currentMode === mode &&
     !kept.endedBeforeNextFile()
   ) {
-    topUp(lane, ahead, paths, mode, p, Math.min(p.lookahead, FIRST_BATCH), () =>
-      ahead.length < paths.length ? ahead.length : undefined,
-    );
+    const claimNext = (): number | undefined =>
+      ahead.length < paths.length ? ahead.length : undefined;
+    topUp(lane, ahead, paths, mode, p, Math.min(p.lookahead, FIRST_BATCH), claimNext);
+    // The command pump (a microtask queued by the sends) writes the first batch now.
+    await null;
+    topUp(lane, ahead, paths, mode, p, p.lookahead, claimNext);
   }
   try {
     for (let i = 0; i < paths.length; ) {
