@@ -13,6 +13,8 @@ import { IdleTimer } from "./idle-timer.ts";
 /** What {@link DataConnection.buffer} gathers at most before it writes: about sixteen 16 KiB files. */
 export const GATHER_BYTES = 256 * 1024;
 
+const RESOLVED: Promise<void> = Promise.resolve();
+
 /** A data connection between the server and a client. */
 export class DataConnection {
   /** Its number in the server's log. */
@@ -117,26 +119,21 @@ export class DataConnection {
    * this call), and the promise resolves once the socket accepted it.
    */
   flush(): Promise<void> {
-    if (this.#gatheredBytes === 0) return this.#flushing ?? Promise.resolve();
+    if (this.#gatheredBytes === 0) return this.#flushing ?? RESOLVED;
     const bytes = this.#gathered!.subarray(0, this.#gatheredBytes);
     this.#gatheredBytes = 0;
-    const prior = this.#flushing;
     this.#writer ??= this.socket.writable.getWriter();
-    // The writer starts a write at once when none is in flight; the gathered buffer is
-    // used again only once this one settled.
-    const written = this.#writer.write(bytes).then(() => {
-      this.bytesSent += bytes.byteLength;
-    });
-    const flushing: Promise<void> = (
-      prior === undefined ? written : prior.then(() => written)
-    ).finally(() => {
-      if (this.#flushing === flushing) this.#flushing = undefined;
-    });
+    // The writer starts a write at once when none is in flight. Nothing is gathered
+    // while this one is (`buffer` waits for it), so the buffer is free once it settled.
+    const flushing: Promise<void> = this.#writer
+      .write(bytes)
+      .then(() => {
+        this.bytesSent += bytes.byteLength;
+      })
+      .finally(() => {
+        if (this.#flushing === flushing) this.#flushing = undefined;
+      });
     this.#flushing = flushing;
-    if (prior !== undefined) {
-      // Two writes of gathered bytes at once: the second must not share the buffer.
-      this.#gathered = undefined;
-    }
     return flushing;
   }
 
