@@ -82,6 +82,11 @@ export class DataChannel {
     return this.#kept !== undefined && !this.#kept.closed && !this.#kept.ended;
   }
 
+  /** The kept MODE B/C/E connection while {@link hasKeptConnection} is true. */
+  get kept(): DataConnection | undefined {
+    return this.hasKeptConnection ? this.#kept : undefined;
+  }
+
   /** True when PASV/EPSV/PORT/EPRT prepared a connection that was not used yet. */
   get isPrepared(): boolean {
     return this.#passive !== undefined || this.#active !== undefined;

@@ -100,6 +100,24 @@ export class DataConnection {
     if (this.#flushing !== undefined) await this.#flushing;
     if (this.#gatheredBytes + chunk.length > GATHER_BYTES) await this.flush();
     if (chunk.length > GATHER_BYTES / 2) return this.write(chunk);
+    this.#gather(chunk);
+  }
+
+  /**
+   * What {@link buffer} does when that needs no wait: copies `pieces` to go out with the
+   * bytes around them, and returns true; false, with nothing done, when a gathered write
+   * is in flight or they do not fit in what is left to gather.
+   */
+  gatherNow(pieces: readonly Uint8Array[]): boolean {
+    if (this.#flushing !== undefined || this.#closed) return false;
+    let bytes = this.#gatheredBytes;
+    for (let i = 0; i < pieces.length; i++) bytes += pieces[i]!.length;
+    if (bytes > GATHER_BYTES) return false;
+    for (let i = 0; i < pieces.length; i++) this.#gather(pieces[i]!);
+    return true;
+  }
+
+  #gather(chunk: Uint8Array): void {
     this.#gathered ??= new Uint8Array(GATHER_BYTES);
     this.#gathered.set(chunk, this.#gatheredBytes);
     this.#gatheredBytes += chunk.length;

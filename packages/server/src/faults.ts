@@ -112,6 +112,17 @@ export class FaultState {
     return true;
   }
 
+  /** True when a fault may act on a transfer or its replies: drop, close control, slow data, delays. */
+  get touchesTransfers(): boolean {
+    const o = this.options;
+    return (
+      o.dropData !== undefined ||
+      o.closeControl !== undefined ||
+      o.slowData !== undefined ||
+      o.delayReplies !== undefined
+    );
+  }
+
   /** The reply fault for this command, consumed. */
   reply(verb: string, argument: string): ReplyFault | undefined {
     for (const f of this.options.replies ?? []) {

@@ -20,7 +20,12 @@
 
 import type { Command } from "@ftpkit/reply";
 import type { FileOpener } from "./storage/file-opener.ts";
-import { OPEN_FOR_READ, type OpenedFile, opensForRead } from "./storage/open-for-read.ts";
+import {
+  OPEN_FOR_READ,
+  type OpenedFile,
+  opensForRead,
+  READ_WHOLE_NOW,
+} from "./storage/open-for-read.ts";
 import type { Storage } from "./storage/types.ts";
 
 /** RETRs of one session opened ahead at most. */
@@ -131,6 +136,9 @@ export class ReadAhead {
     resolve: (argument: string) => string | undefined,
   ): void {
     if (!opensForRead(storage) || this.#ahead.size > READ_AHEAD_REFILL) return;
+    // A storage that reads small files without a wait, with the opener reading on this
+    // thread: each RETR reads its file at its turn in the time opening it ahead would take.
+    if (this.#opener?.readsInline && storage[READ_WHOLE_NOW] !== undefined) return;
     const end = Math.min(queue.length, READ_AHEAD_SCAN);
     let retrs = 0;
     for (let i = 0; i < end && retrs < READ_AHEAD_DEPTH; i++) {

@@ -172,13 +172,7 @@ export class Session {
   async reply(code: number, text: string | readonly string[]): Promise<void> {
     const delay = this.host.faultState.replyDelay(this.currentVerb);
     if (delay > 0) await this.host.sleep(delay);
-    this.record({
-      kind: "reply",
-      session: this.id,
-      code,
-      text: typeof text === "string" ? text : text.join("\n"),
-    });
-    const line = formatReplyLines(code, text);
+    const line = this.#recorded(code, text);
     // Backpressure: a client that does not read its replies stops the session here.
     if (this.#writing) await this.#lastWrite;
     this.#held.push(line);
@@ -189,13 +183,49 @@ export class Session {
       (this.currentVerb === "RETR" &&
         (code === 250 || (code === 125 && this.data.hasKeptConnection)));
     if (joins && this.#queue.length > 0 && !this.#closing) {
-      if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
-        nextTick(this.#flushAtTickEnd);
-      }
+      this.#flushLater();
       return;
     }
     await this.#write(this.#takeHeld()!);
+  }
+
+  /**
+   * True when `reply` would hold the `125` and `250` of the RETR running over the kept
+   * connection without waiting for anything first (no delay, no control write in
+   * flight, commands queued behind): {@link holdReply} may give them.
+   */
+  get holdsFileReplies(): boolean {
+    return (
+      this.currentVerb === "RETR" &&
+      this.#queue.length > 0 &&
+      !this.#closing &&
+      !this.#writing &&
+      this.data.hasKeptConnection &&
+      this.host.faultState.replyDelay("RETR") === 0
+    );
+  }
+
+  /** What `reply` does with a reply it holds, at once (only while {@link holdsFileReplies}). */
+  holdReply(code: number, text: string): void {
+    this.#held.push(this.#recorded(code, text));
+    this.#flushLater();
+  }
+
+  /** Logs a reply; returns its lines. */
+  #recorded(code: number, text: string | readonly string[]): string {
+    this.record({
+      kind: "reply",
+      session: this.id,
+      code,
+      text: typeof text === "string" ? text : text.join("\n"),
+    });
+    return formatReplyLines(code, text);
+  }
+
+  #flushLater(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    nextTick(this.#flushAtTickEnd);
   }
 
   readonly #flushAtTickEnd = (): void => {
@@ -305,6 +335,11 @@ export class Session {
     const ahead = this.#aheadOfCurrent;
     this.#aheadOfCurrent = undefined;
     return ahead;
+  }
+
+  /** True when a file was opened ahead for the running command. */
+  get hasOpenedAhead(): boolean {
+    return this.#aheadOfCurrent !== undefined;
   }
 
   /** Closes a file opened ahead that is not used. */

@@ -95,7 +95,7 @@ const COALESCE_BYTES = 72 * 1024;
  */
 const GATHER_PIECES_BYTES = 32 * 1024;
 
-function totalLength(chunks: Uint8Array[]): number {
+function totalLength(chunks: readonly Uint8Array[]): number {
   let n = 0;
   for (let i = 0; i < chunks.length; i++) n += chunks[i]!.length;
   return n;
@@ -337,6 +337,35 @@ function failure(error: unknown, wire: Wire, bytes: number, what: string): Trans
     return new TransferError(`Malformed data: ${(error as Error).message}`, 426, bytes, error);
   }
   return new TransferError(`Connection closed; transfer aborted`, 426, bytes, error);
+}
+
+/** What {@link encodeWholeFile} needs to know of a transfer. */
+export type WholeFileSettings = Pick<TransferSettings, "mode" | "type" | "structure" | "level">;
+
+/** True when {@link encodeWholeFile} may encode files under these settings. */
+export function encodesWholeFiles(settings: WholeFileSettings): boolean {
+  return keepsConnection(settings.mode) && settings.type !== "A" && settings.structure === "F";
+}
+
+/**
+ * What {@link sendData} writes for a small file read whole (`chunk`), in a mode that
+ * keeps the connection, TYPE I or L and file structure, from its start, when no restart
+ * marker falls inside it and it is small enough to be gathered with the files around it
+ * (`DataConnection.buffer`); undefined when any of that does not hold.
+ */
+export function encodeWholeFile(
+  chunk: Uint8Array,
+  settings: WholeFileSettings,
+  restartInterval: number,
+): Uint8Array[] | undefined {
+  const { mode, type, structure } = settings;
+  if (!encodesWholeFiles(settings) || chunk.length > GATHER_PIECES_BYTES) return undefined;
+  if (mode !== "E" && restartInterval > 0 && chunk.length >= restartInterval) return undefined;
+  const encoder = createEncoder(mode, { type, structure, level: settings.level });
+  // The offset counts in MODE E only: its blocks carry it.
+  const data = chunk.length > 0 ? encoder.data(chunk, 0) : [];
+  const pieces = data.concat(encoder.eof());
+  return totalLength(pieces) <= GATHER_PIECES_BYTES ? pieces : undefined;
 }
 
 /**

@@ -9,7 +9,12 @@ import { folderStorage, type Storage } from "../src/index.ts";
 import { READ_AHEAD_DEPTH, ReadAhead, ReadAheadBudget, readsAhead } from "../src/read-ahead.ts";
 import { FileOpener } from "../src/storage/file-opener.ts";
 import { readLength } from "../src/storage/folder-file.ts";
-import { OPEN_FOR_READ, type OpenedFile } from "../src/storage/open-for-read.ts";
+import {
+  OPEN_FOR_READ,
+  type OpenedFile,
+  READ_WHOLE_NOW,
+  type WholeFileReader,
+} from "../src/storage/open-for-read.ts";
 import type { RawControl, RawData } from "./support/raw-client.ts";
 import { randomBytes, startServer, type TestServer } from "./support/test-server.ts";
 
@@ -188,6 +193,17 @@ describe("folder storage: opening for RETR", () => {
         // The opener read the small ones itself.
         expect((await opener.read(join(root, "d", "s16384"), 0, root, 0))?.kind).toBe("whole");
         expect((await opener.read(join(root, "d", "s200000"), 0, root, 0))?.kind).toBe("large");
+        // At once only while reading inline (and the storage, once its root is known).
+        expect(opener.readNow(join(root, "d", "s16384"), 0, root, 0)?.kind).toBe(
+          inline ? "whole" : undefined,
+        );
+        const read = (storage as Storage & { [READ_WHOLE_NOW]?: WholeFileReader })[READ_WHOLE_NOW];
+        expect(read?.("/d/s16384", opener)?.chunk.length).toBe(inline ? 16384 : undefined);
+        expect(read?.("/d/s200000", opener)).toBeUndefined();
+        expect(read?.("/d/missing", opener)).toBeUndefined();
+        expect(
+          (folderStorage(root) as { [READ_WHOLE_NOW]?: WholeFileReader })[READ_WHOLE_NOW],
+        ).toBeUndefined();
         // Missing, a directory, the root: not opened directly (RETR then stats and says why).
         expect(await storage[OPEN_FOR_READ]("/d/missing", 0, opener)).toBeUndefined();
         expect(await storage[OPEN_FOR_READ]("/d", 0, opener)).toBeUndefined();
@@ -359,6 +375,98 @@ describe("server: RETRs pipelined over one MODE B connection, folder storage", (
       const refused = await c.cmd("RETR d/f");
       expect(refused.code).toBe(550);
       expect(refused.message).toMatch(/outside the root/);
+    },
+  );
+
+  it("sends the small files of a pipelined run at once, with the replies and log of the usual way", async () => {
+    for (let i = 0; i < N; i++) await writeFile(join(root, "d", `f${i}`), contents[i]!);
+    const storage = folderStorage(root);
+    // Counts the files read whole at once (RETR's way without a wait).
+    const reader = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(storage), READ_WHOLE_NOW)!;
+    let readNow = 0;
+    Object.defineProperty(storage, READ_WHOLE_NOW, {
+      get: (): WholeFileReader | undefined => {
+        const read = reader.get!.call(storage) as WholeFileReader | undefined;
+        if (read === undefined) return undefined;
+        return (path, opener) => {
+          const file = read(path, opener);
+          if (file !== undefined) readNow++;
+          return file;
+        };
+      },
+    });
+    t = await startServer({ storage });
+    const run = async (): Promise<string[]> => {
+      t.server.log.clear();
+      const c = await t.control();
+      const data = await modeB(c);
+      let burst = "";
+      for (let i = 0; i < N; i++) burst += `RETR d/f${i}\r\n`;
+      c.sendRaw(`${burst}NOOP\r\n`);
+      const decoder = createDecoder("B");
+      const pending: ModeEvent[] = [];
+      for (let i = 0; i < N; i++) {
+        expect((await c.next()).code).toBe(i === 0 ? 150 : 125);
+        expect((await readFile(data, decoder, pending)).equals(contents[i]!), `f${i}`).toBe(true);
+        expect((await c.next()).code).toBe(250);
+      }
+      expect((await c.next()).code).toBe(200);
+      await c.cmd("QUIT");
+      await t.server.log.waitFor({ kind: "disconnect" });
+      // Commands, replies and transfers; the passive port aside.
+      return t.server.log.entries
+        .filter((e) => ["command", "reply", "transfer"].includes(e.kind))
+        .map((e) => {
+          const {
+            time: _time,
+            session: _session,
+            connection: _connection,
+            ...rest
+          } = e as unknown as Record<string, unknown>;
+          return JSON.stringify(rest).replace(/\|\|\|\d+\|/, "|||port|");
+        });
+    };
+    const now = await run();
+    // Most files went at once: all but the first (its connection was opened for it) and
+    // those over 32 KiB, or when a gathered write was in flight, the usual way.
+    expect(readNow).toBeGreaterThan(N / 2);
+    readNow = 0;
+    // A fault on transfers that never fires: every file goes the usual way.
+    t.server.faults = { dropData: { paths: ["/nowhere"], afterBytes: 0 } };
+    const usual = await run();
+    expect(readNow).toBe(0);
+    expect(now).toEqual(usual);
+    expect(now.filter((e) => e.includes('"kind":"transfer"')).length).toBe(N);
+  });
+
+  it.skipIf(!hasProcFd)(
+    "refuses a pipelined RETR through a directory swapped for a symlink out, or of a symlink",
+    async () => {
+      await seeded();
+      const c = await t.control();
+      const data = await modeB(c);
+      c.sendRaw("RETR d/f0\r\nRETR d/f1\r\nNOOP\r\n");
+      const decoder = createDecoder("B");
+      const pending: ModeEvent[] = [];
+      for (const i of [0, 1]) {
+        expect((await c.next()).code).toBeLessThan(200);
+        expect((await readFile(data, decoder, pending)).equals(contents[i]!)).toBe(true);
+        expect((await c.next()).code).toBe(250);
+      }
+      expect((await c.next()).code).toBe(200);
+      await rename(join(root, "d"), join(root, "d.old"));
+      await symlink(outside, join(root, "d"));
+      await symlink(join(outside, "f"), join(root, "d.old", "link"));
+      c.sendRaw("RETR d/f\r\nRETR d.old/link\r\nRETR d.old/f2\r\nNOOP\r\n");
+      const refused = await c.next();
+      expect(refused.code).toBe(550);
+      expect(refused.message).toMatch(/outside the root/);
+      expect((await c.next()).code).toBe(550);
+      expect((await c.next()).code).toBe(125);
+      expect((await readFile(data, decoder, pending)).equals(contents[2]!)).toBe(true);
+      expect((await c.next()).code).toBe(250);
+      expect((await c.next()).code).toBe(200);
+      expect(t.server.log.filter({ kind: "transfer" }).length).toBe(3);
     },
   );
 

@@ -9,14 +9,24 @@ import { DataConnectionError } from "../data-channel.ts";
 import type { DataConnection } from "../data-connection.ts";
 import { formatListLine, formatMlsxLine } from "../listing-format.ts";
 import type { Session } from "../session.ts";
-import { OPEN_FOR_READ, type OpenedFile, opensForRead } from "../storage/open-for-read.ts";
+import {
+  OPEN_FOR_READ,
+  type OpenedFile,
+  openedWhole,
+  opensForRead,
+  READ_WHOLE_NOW,
+  type WholeFile,
+} from "../storage/open-for-read.ts";
 import type { StorageEntry } from "../storage/types.ts";
 import {
+  encodesWholeFiles,
+  encodeWholeFile,
   keepsConnection,
   receiveData,
   sendData,
   TransferError,
   type TransferSettings,
+  type WholeFileSettings,
 } from "../transfer.ts";
 import { TransferStop } from "../transfer-stop.ts";
 import { baseName, parentPath } from "../virtual-path.ts";
@@ -60,6 +70,40 @@ function settingsFor(s: Session, verb: string, path: string, stop: TransferStop)
   };
 }
 
+/** A transfer in the session's log; the connection counts it. */
+function recordTransferOn(
+  s: Session,
+  used: DataConnection,
+  verb: string,
+  path: string,
+  bytes: number,
+  ok: boolean,
+  reused: boolean,
+): void {
+  used.transfers++;
+  s.record({
+    kind: "transfer",
+    session: s.id,
+    connection: used.id,
+    verb,
+    path,
+    mode: s.state.mode,
+    bytes,
+    ok,
+    reused,
+  });
+}
+
+/** The 125 of a transfer over the kept connection. */
+function keptStartText(what: string): string {
+  return `Data connection already open; transfer starting for ${what}`;
+}
+
+/** The 250 of a transfer over a connection that stays open. */
+function keptDoneText(bytes: number): string {
+  return `Transfer complete (${bytes} bytes); data connection stays open`;
+}
+
 /**
  * Runs one transfer: gets the data connection (125 when a kept B/C connection carries
  * it, 150 otherwise), runs `move`, and answers 226 (connection closed: S, Z), 250
@@ -79,31 +123,15 @@ async function withData(
   }
   const reused = s.data.hasKeptConnection;
   if (!reused && !s.data.isPrepared) return s.reply(425, "Use PORT, PASV, EPRT or EPSV first");
-  const recordTransfer = (used: DataConnection, bytes: number, ok: boolean): void => {
-    used.transfers++;
-    s.record({
-      kind: "transfer",
-      session: s.id,
-      connection: used.id,
-      verb,
-      path,
-      mode: s.state.mode,
-      bytes,
-      ok,
-      reused,
-    });
-  };
+  const recordTransfer = (used: DataConnection, bytes: number, ok: boolean): void =>
+    recordTransferOn(s, used, verb, path, bytes, ok, reused);
   const abort = new TransferStop();
   s.transfer = abort;
   s.abortedByAbor = false;
   let connection: DataConnection | undefined;
   try {
     const announce = preliminary ?? `Opening ${typeName(s)} mode data connection for ${what}`;
-    if (reused)
-      await s.reply(
-        125,
-        preliminary ?? `Data connection already open; transfer starting for ${what}`,
-      );
+    if (reused) await s.reply(125, preliminary ?? keptStartText(what));
     else if (s.data.preparedDirection === "passive") await s.reply(150, announce);
     const opened = await s.data.connection(abort);
     connection = opened.connection;
@@ -113,7 +141,7 @@ async function withData(
     recordTransfer(connection, bytes, true);
     if (keepsConnection(s.state.mode) && !connection.closed) {
       s.data.keep(connection);
-      await s.reply(250, `Transfer complete (${bytes} bytes); data connection stays open`);
+      await s.reply(250, keptDoneText(bytes));
     } else {
       await s.reply(226, `Transfer complete (${bytes} bytes)`);
     }
@@ -156,15 +184,59 @@ async function openedFor(
     : undefined;
 }
 
+/** What RETR's transfer settings say of how a file is encoded. */
+function wholeFileSettings(s: Session): WholeFileSettings {
+  const { mode, type, structure, zLevel } = s.state;
+  return { mode, type, structure, level: zLevel };
+}
+
+/**
+ * RETR of a small file over the kept connection, all at once: the file read whole, its
+ * bytes gathered with the files around it, its 125 and 250 held for the end of the
+ * tick, as {@link withData} and `sendData` would do it, but without a wait, a promise or
+ * the data timeout (nothing waits). Only where nothing could make that transfer wait or
+ * differ: no REST, no fault on transfers, no PROT P wanted, no file opened ahead for it,
+ * the replies held anyway (commands queued behind), the storage reading without a wait.
+ * True: the file went; else the file if it was read (for the usual way), or undefined.
+ */
+function sendWholeNow(s: Session, path: string): true | WholeFile | undefined {
+  const storage = s.state.storage;
+  const settings = wholeFileSettings(s);
+  const connection = s.data.kept;
+  if (connection === undefined || !encodesWholeFiles(settings) || !s.holdsFileReplies) return;
+  if (s.state.restartOffset !== 0 || s.host.faultState.touchesTransfers || s.hasOpenedAhead) {
+    return;
+  }
+  if (s.host.options.tls?.require && s.state.protection !== "P") return;
+  const read = opensForRead(storage) ? storage[READ_WHOLE_NOW] : undefined;
+  const file = read?.(path, s.host.fileOpener);
+  if (file === undefined) return;
+  const pieces = encodeWholeFile(file.chunk, settings, markerInterval(s));
+  if (pieces === undefined || !connection.gatherNow(pieces)) return file;
+  s.abortedByAbor = false;
+  const bytes = file.chunk.length;
+  s.holdReply(125, keptStartText(`${path} (${file.entry.size} bytes)`));
+  recordTransferOn(s, connection, "RETR", path, bytes, true, true);
+  s.holdReply(250, keptDoneText(bytes));
+  return true;
+}
+
+/** The restart-marker interval of downloads in B and C. */
+function markerInterval(s: Session): number {
+  return s.host.options.restartMarkerInterval ?? 1024 * 1024;
+}
+
 const retr: CommandSpec = {
   help: "RETR <file>",
   run: async (s, argument) => {
     if (argument === "") return s.reply(501, "RETR needs a path");
     const path = sessionPath(s, argument);
+    const now = sendWholeNow(s, path);
+    if (now === true) return;
     const offset = s.state.restartOffset;
     let opened: OpenedFile | undefined;
     try {
-      opened = await openedFor(s, path, offset);
+      opened = now !== undefined ? openedWhole(now) : await openedFor(s, path, offset);
       let entry: StorageEntry | undefined = opened?.entry;
       if (opened === undefined) {
         try {
@@ -183,7 +255,7 @@ const retr: CommandSpec = {
           settings,
           {
             raw: false,
-            restartInterval: s.host.options.restartMarkerInterval ?? 1024 * 1024,
+            restartInterval: markerInterval(s),
             onMarker: (marker, at) => {
               s.state.markers.set(marker, at);
             },

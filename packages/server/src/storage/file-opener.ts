@@ -252,20 +252,7 @@ export class FileOpener {
    */
   read(path: string, flags: number, root: string, offset: number): Promise<WorkerAnswer> {
     if (this.#closed) return Promise.resolve(undefined);
-    if (this.#inline && performance.now() >= this.#workerUntil) {
-      const start = performance.now();
-      const answer = readWhole(path, flags, root, offset);
-      const end = performance.now();
-      // One read held up by a pause of the process (a collection, the scheduler) counts
-      // for no more than a few slow ones.
-      const took = Math.min(end - start, INLINE_SAMPLE_CAP * INLINE_SLOW_MS);
-      this.#inlineMs += (took - this.#inlineMs) * INLINE_WEIGHT;
-      if (this.#inlineMs > INLINE_SLOW_MS) {
-        this.#workerUntil = end + INLINE_PAUSE_MS;
-        this.#inlineMs = 0;
-      }
-      return Promise.resolve(answer);
-    }
+    if (this.readsInline) return Promise.resolve(this.readNow(path, flags, root, offset));
     if (this.#broken || this.#stalled) return Promise.resolve(undefined);
     const worker = this.#start();
     if (worker === undefined) return Promise.resolve(undefined);
@@ -276,6 +263,31 @@ export class FileOpener {
       if (this.#batch.length === 0) queueMicrotask(() => this.#send());
       this.#batch.push({ id, path, flags, root, offset });
     });
+  }
+
+  /** True while reads run on the calling thread (they have been fast). */
+  get readsInline(): boolean {
+    return this.#inline && !this.#closed && performance.now() >= this.#workerUntil;
+  }
+
+  /**
+   * What {@link read} does while {@link readsInline}, synchronously; undefined (nothing
+   * done) at other times.
+   */
+  readNow(path: string, flags: number, root: string, offset: number): WorkerAnswer {
+    if (!this.readsInline) return undefined;
+    const start = performance.now();
+    const answer = readWhole(path, flags, root, offset);
+    const end = performance.now();
+    // One read held up by a pause of the process (a collection, the scheduler) counts
+    // for no more than a few slow ones.
+    const took = Math.min(end - start, INLINE_SAMPLE_CAP * INLINE_SLOW_MS);
+    this.#inlineMs += (took - this.#inlineMs) * INLINE_WEIGHT;
+    if (this.#inlineMs > INLINE_SLOW_MS) {
+      this.#workerUntil = end + INLINE_PAUSE_MS;
+      this.#inlineMs = 0;
+    }
+    return answer;
   }
 
   #start(): Worker | undefined {

@@ -62,8 +62,6 @@ export function readLength(position: number, size: number): number {
   return position <= size ? Math.min(READ_CHUNK, size - position + 1) : READ_CHUNK;
 }
 
-const RESOLVED: Promise<void> = Promise.resolve();
-
 /** An open local file, read from an offset on. */
 export class FolderFile implements OpenedFile {
   readonly entry: StorageEntry;
@@ -73,24 +71,14 @@ export class FolderFile implements OpenedFile {
   #pending: Promise<ReadResult> | undefined;
   #taken = false;
   #closing: Promise<void> | undefined;
-  /** The whole rest of a file read and closed already. */
-  #whole: Uint8Array | undefined;
 
-  /**
-   * Takes over `fd` (it is closed by the end of the chunks or by `release`; -1: closed
-   * already, `first` being the whole rest). `first`: the chunk at `offset`, already read.
-   */
-  constructor(fd: number, entry: StorageEntry, offset: number, first?: ReadResult) {
+  /** Takes over `fd`: it is closed by the end of the chunks or by `release`. */
+  constructor(fd: number, entry: StorageEntry, offset: number) {
     this.#fd = fd;
     this.entry = entry;
     this.#size = entry.size;
-    this.#position = offset + (first?.chunk.length ?? 0);
-    if (fd < 0 && first?.last === true) {
-      this.#whole = first.chunk;
-      this.#closing = RESOLVED;
-      return;
-    }
-    this.#pending = first === undefined ? this.#read() : Promise.resolve(first);
+    this.#position = offset;
+    this.#pending = this.#read();
     // A failure surfaces when the chunks are read; a released file never asks.
     this.#pending.catch(() => {});
   }
@@ -107,13 +95,9 @@ export class FolderFile implements OpenedFile {
     return { chunk: buffer.subarray(0, bytesRead), last };
   }
 
-  chunks(): AsyncIterable<Uint8Array> | Iterable<Uint8Array> {
+  chunks(): AsyncIterable<Uint8Array> {
     if (this.#taken) throw new Error("The chunks of an opened file are read once");
     this.#taken = true;
-    // Read whole and closed already (a small file): its one chunk, without a generator.
-    if (this.#fd < 0 && this.#whole !== undefined) {
-      return this.#whole.length > 0 ? [this.#whole] : [];
-    }
     return this.#chunks();
   }
 
@@ -144,7 +128,7 @@ export class FolderFile implements OpenedFile {
       // Never close under a read in flight: the descriptor could be reused meanwhile.
       await this.#pending?.catch(() => {});
       this.#pending = undefined;
-      if (this.#fd >= 0) await closeDescriptor(this.#fd);
+      await closeDescriptor(this.#fd);
     })();
     return this.#closing;
   }

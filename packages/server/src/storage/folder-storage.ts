@@ -22,9 +22,17 @@ import {
 } from "node:fs/promises";
 import { join, sep } from "node:path";
 import { baseName, parentPath, resolvePath } from "../virtual-path.ts";
-import type { FileOpener } from "./file-opener.ts";
+import type { FileOpener, ReadByWorker } from "./file-opener.ts";
 import { closeDescriptor, FolderFile, openDescriptor, statDescriptor } from "./folder-file.ts";
-import { OPEN_FOR_READ, type OpenedFile, type OpensForRead } from "./open-for-read.ts";
+import {
+  OPEN_FOR_READ,
+  type OpenedFile,
+  type OpensForRead,
+  openedWhole,
+  READ_WHOLE_NOW,
+  type WholeFile,
+  type WholeFileReader,
+} from "./open-for-read.ts";
 import { canAskOpenedPaths, openedPath } from "./opened-path.ts";
 import {
   type Storage,
@@ -121,10 +129,33 @@ class FolderWriter implements StorageWriter {
   }
 }
 
+/** Where the normalised session path `normal` is under the resolved root. */
+function localPath(rootReal: string, normal: string): string {
+  // No join needed where the separator is "/" (and the root is not "/").
+  return sep === "/" && rootReal !== "/"
+    ? rootReal + normal
+    : join(rootReal, ...normal.split("/").filter(Boolean));
+}
+
+/** The entry of a file the opener read whole. */
+function readEntry(name: string, answer: ReadByWorker): StorageEntry {
+  return {
+    name,
+    kind: "file",
+    size: answer.size,
+    modified: new Date(answer.mtimeMs),
+    mode: answer.mode & 0o7777,
+  };
+}
+
 class FolderStorage implements Storage, OpensForRead {
   readonly #root: string;
   #realRoot: Promise<string> | undefined;
+  /** What {@link #realRoot} resolved to, once it did. */
+  #realRootNow: string | undefined;
   #openedPaths: Promise<boolean> | undefined;
+  /** What {@link #openedPaths} resolved to, once it did. */
+  #openedPathsNow = false;
   /** Session paths of directories whose local path had no symlink on the way. */
   readonly #plainDirectories = new Set<string>();
 
@@ -133,10 +164,16 @@ class FolderStorage implements Storage, OpensForRead {
   }
 
   #rootReal(): Promise<string> {
-    this.#realRoot ??= realpath(this.#root).catch((error: unknown) => {
-      this.#realRoot = undefined;
-      throw storageError(error, this.#root);
-    });
+    this.#realRoot ??= realpath(this.#root).then(
+      (real) => {
+        this.#realRootNow = real;
+        return real;
+      },
+      (error: unknown) => {
+        this.#realRoot = undefined;
+        throw storageError(error, this.#root);
+      },
+    );
     return this.#realRoot;
   }
 
@@ -274,25 +311,17 @@ class FolderStorage implements Storage, OpensForRead {
       const normal = resolvePath("/", path);
       if (normal === "/") return undefined;
       const rootReal = await this.#rootReal();
-      // A normalised path needs no join where the separator is "/" (and the root is not "/").
-      const local =
-        sep === "/" && rootReal !== "/"
-          ? rootReal + normal
-          : join(rootReal, ...normal.split("/").filter(Boolean));
+      const local = localPath(rootReal, normal);
       const name = baseName(normal);
-      this.#openedPaths ??= canAskOpenedPaths(rootReal);
+      this.#openedPaths ??= canAskOpenedPaths(rootReal).then((can) => {
+        this.#openedPathsNow = can;
+        return can;
+      });
       if ((await this.#openedPaths) && (await this.#plainDirectory(normal, rootReal))) {
         const answer = await opener?.read(local, OPEN_PLAIN_NOFOLLOW, rootReal, offset);
         if (answer?.kind === "whole") {
-          const entry: StorageEntry = {
-            name,
-            kind: "file",
-            size: answer.size,
-            modified: new Date(answer.mtimeMs),
-            mode: answer.mode & 0o7777,
-          };
           // Read whole and closed already: nothing left open.
-          return new FolderFile(-1, entry, offset, { chunk: answer.chunk, last: true });
+          return openedWhole({ entry: readEntry(name, answer), chunk: answer.chunk });
         }
         if (answer?.kind === "refused") {
           if (answer.outside) this.#plainDirectories.delete(parentPath(normal));
@@ -306,6 +335,30 @@ class FolderStorage implements Storage, OpensForRead {
       return undefined;
     }
   }
+
+  /** Once the root and `/proc/self/fd` are known (Linux): see `OpensForRead`. */
+  get [READ_WHOLE_NOW](): WholeFileReader | undefined {
+    return this.#realRootNow !== undefined && this.#openedPathsNow ? this.#readWholeNow : undefined;
+  }
+
+  /**
+   * The `OPEN_FOR_READ` way for a file read whole, with the file's directory known: no
+   * wait at all. Anything else is left to that way, even a file refused for lying
+   * outside the root (it forgets the directory, and answers).
+   */
+  readonly #readWholeNow = (path: string, opener: FileOpener): WholeFile | undefined => {
+    const rootReal = this.#realRootNow!;
+    let normal: string;
+    try {
+      normal = resolvePath("/", path);
+    } catch {
+      return undefined;
+    }
+    if (normal === "/" || !this.#plainDirectories.has(parentPath(normal))) return undefined;
+    const answer = opener.readNow(localPath(rootReal, normal), OPEN_PLAIN_NOFOLLOW, rootReal, 0);
+    if (answer?.kind !== "whole") return undefined;
+    return { entry: readEntry(baseName(normal), answer), chunk: answer.chunk };
+  };
 
   /** True when the directory of `normal` is inside the root with no symlink on the way. */
   async #plainDirectory(normal: string, rootReal: string): Promise<boolean> {

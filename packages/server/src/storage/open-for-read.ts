@@ -23,8 +23,19 @@ export interface OpenedFile {
   release(): Promise<void>;
 }
 
+/** A small file read whole (see {@link READ_WHOLE_NOW}). */
+export interface WholeFile {
+  /** What a `stat` of the path says; always a plain file. */
+  readonly entry: StorageEntry;
+  /** All its bytes. */
+  readonly chunk: Uint8Array;
+}
+
 /** The method a storage implements to open files for reading in one step. */
 export const OPEN_FOR_READ: unique symbol = Symbol("ftpkit.openForRead");
+
+/** The method a storage implements to read a small file whole without a wait. */
+export const READ_WHOLE_NOW: unique symbol = Symbol("ftpkit.readWholeNow");
 
 /** A storage that opens files for reading in one step. */
 export interface OpensForRead {
@@ -39,9 +50,30 @@ export interface OpensForRead {
     offset: number,
     opener?: FileOpener,
   ): Promise<OpenedFile | undefined>;
+
+  /**
+   * Present while the storage can read small files without a wait (what it needs to know
+   * about its root is known): reads the plain file at `path` whole from its start,
+   * synchronously, when that needs no wait (a small file, `opener` reading on the
+   * calling thread, the file's directory known); undefined otherwise, nothing changed:
+   * the caller then goes the {@link OPEN_FOR_READ} way, which tells why.
+   */
+  readonly [READ_WHOLE_NOW]?: WholeFileReader | undefined;
 }
+
+/** See {@link OpensForRead}'s `READ_WHOLE_NOW`. */
+export type WholeFileReader = (path: string, opener: FileOpener) => WholeFile | undefined;
 
 /** True when `storage` opens files for reading in one step. */
 export function opensForRead(storage: Storage): storage is Storage & OpensForRead {
   return typeof (storage as Partial<OpensForRead>)[OPEN_FOR_READ] === "function";
+}
+
+/** A file read whole, as an opened file (nothing to close). */
+export function openedWhole(file: WholeFile): OpenedFile {
+  return {
+    entry: file.entry,
+    chunks: () => (file.chunk.length > 0 ? [file.chunk] : []),
+    release: () => Promise.resolve(),
+  };
 }
