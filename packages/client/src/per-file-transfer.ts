@@ -309,7 +309,8 @@ export class PerFileTransfer implements BodySource {
       channel,
       open: undefined,
       skip: 0,
-      decoder: this.mode === "S" ? undefined : createDecoder(this.mode),
+      // The chunks read are the transfer's own: MODE C decodes into them.
+      decoder: this.mode === "S" ? undefined : createDecoder(this.mode, { decodeInPlace: true }),
       eof: false,
       preliminaries: 0,
       finished: false,

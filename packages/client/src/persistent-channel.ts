@@ -30,7 +30,8 @@ export class PersistentChannel {
   constructor(mode: "B" | "C" | "E", data: DataChannel) {
     this.mode = mode;
     this.data = data;
-    this.#decoder = createDecoder(mode);
+    // The chunks read are this connection's own: MODE C decodes into them.
+    this.#decoder = createDecoder(mode, { decodeInPlace: true });
   }
 
   /** True once the connection ended or failed: the next file needs a new one. */

@@ -61,6 +61,7 @@ const MARKER = 5;
 export class CompressedDecoder implements ModeDecoder {
   readonly #structure: FileStructure;
   readonly #filler: number;
+  readonly #inPlace: boolean;
   #state = CODE;
   #remaining = 0;
   #suspectNext = false;
@@ -79,6 +80,7 @@ export class CompressedDecoder implements ModeDecoder {
   constructor(options: DecoderOptions = {}) {
     this.#structure = options.structure ?? "F";
     this.#filler = fillerByte(options.type);
+    this.#inPlace = options.decodeInPlace ?? false;
   }
 
   /** True between files: before the first byte, or right after an EOF escape. */
@@ -93,7 +95,10 @@ export class CompressedDecoder implements ModeDecoder {
     if (n === 0) return events;
     this.#idle = false;
     this.#eofEnd = -1;
-    this.#alloc(2 * n + 128);
+    // In place: the output never passes what has been read, as long as no run decodes
+    // to more than its code takes (`#grow` goes on in a buffer of its own if one does).
+    if (this.#inPlace) this.#use(chunk);
+    else this.#alloc(2 * n + 128);
     const filler = this.#filler;
     let out = this.#out;
     let o = this.#o;
@@ -119,6 +124,9 @@ export class CompressedDecoder implements ModeDecoder {
             // Short copies by hand beat set() on small ranges.
             if (c < 16) {
               for (let k = i + 1; k < end; k++) out[o++] = chunk[k]!;
+            } else if (out === chunk) {
+              chunk.copyWithin(o, i + 1, end);
+              o += c;
             } else {
               out.set(chunk.subarray(i + 1, end), o);
               o += c;
@@ -130,7 +138,7 @@ export class CompressedDecoder implements ModeDecoder {
           count = c & 0x3f;
           if (count === 0) throw zeroCount(c);
           if (c < 0xc0 && i + 1 === n) break;
-          if (o + count > out.length) {
+          if (o + count > (out === chunk ? i + (c < 0xc0 ? 2 : 1) : out.length)) {
             this.#o = o;
             this.#grow(events, count);
             out = this.#out;
@@ -170,7 +178,7 @@ export class CompressedDecoder implements ModeDecoder {
           remaining = c & 0x3f;
         } else {
           const count = c & 0x3f;
-          if (o + count > out.length) {
+          if (o + count > (out === chunk ? i : out.length)) {
             this.#o = o;
             this.#grow(events, count);
             out = this.#out;
@@ -194,7 +202,8 @@ export class CompressedDecoder implements ModeDecoder {
           out = this.#out;
           o = this.#o;
         }
-        out.set(chunk.subarray(i, i + take), o);
+        if (out === chunk) chunk.copyWithin(o, i, i + take);
+        else out.set(chunk.subarray(i, i + take), o);
         o += take;
         i += take;
         remaining -= take;
@@ -209,7 +218,7 @@ export class CompressedDecoder implements ModeDecoder {
         continue;
       }
       if (state === REPLICATED) {
-        if (o + remaining > out.length) {
+        if (o + remaining > (out === chunk ? i + 1 : out.length)) {
           this.#o = o;
           this.#grow(events, remaining);
           out = this.#out;
@@ -293,6 +302,13 @@ export class CompressedDecoder implements ModeDecoder {
     this.#bytes = 0;
     this.#files++;
     return true;
+  }
+
+  /** Decodes into `chunk` itself (`decodeInPlace`). */
+  #use(chunk: Uint8Array): void {
+    this.#out = chunk;
+    this.#o = 0;
+    this.#start = 0;
   }
 
   #alloc(size: number): void {

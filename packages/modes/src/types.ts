@@ -58,6 +58,14 @@ export interface DecoderOptions {
   type?: RepresentationType;
   /** The file structure; under `"F"` EOR markers are ignored (a real server sets them anyway). Default `"F"`. */
   structure?: FileStructure;
+  /**
+   * MODE C: decode into the chunks pushed, which the caller gives up to the decoder (its
+   * data events are then views of them, as MODE B's are). Data that does not compress
+   * then needs no output buffer and no copy into one; a run that decodes to more bytes
+   * than its code takes goes on in a buffer of the decoder's own. Other modes ignore it.
+   * Default false.
+   */
+  decodeInPlace?: boolean;
 }
 
 /** Options of {@link createEncoder} and the wrappers around it. */

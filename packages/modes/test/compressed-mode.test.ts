@@ -120,6 +120,57 @@ describe("MODE C decoder (RFC 959 §3.4.3)", () => {
   });
 });
 
+describe("MODE C decoder in place (decodeInPlace)", () => {
+  /** Wire bytes: files with runs, fillers, byte strings, restart markers and EOFs. */
+  function wire(): Uint8Array {
+    const e = createEncoder("C", { type: "A" });
+    const random = new Uint8Array(70_000);
+    let x = 7;
+    for (let i = 0; i < random.length; i++) {
+      x = (x * 1103515245 + 12345) >>> 0;
+      random[i] = x >>> 24;
+    }
+    const text = ascii(`${"x".repeat(200)}ab   cd${" ".repeat(130)}e${"yyy".repeat(50)}f`);
+    return concat([
+      ...e.data(random),
+      ...e.restart("R1"),
+      ...e.data(text),
+      ...e.eof(),
+      ...e.data(text.subarray(0, 90)),
+      ...e.data(random.subarray(0, 1000)),
+      ...e.eof(),
+      ...e.eof(),
+    ]);
+  }
+
+  it("decodes what the usual way does, however the wire is cut", () => {
+    const all = wire();
+    for (const sizes of [[1], [2], [3], [7], [127], [128], [129], [1000], [65536], []]) {
+      // Copies: in place, the decoder writes over what it is given.
+      const pieces = (): Uint8Array[] => chunk(all, sizes).map((c) => c.slice());
+      const usual = flatten(decodeChunks("C", pieces(), { type: "A" }));
+      const inPlace = flatten(decodeChunks("C", pieces(), { type: "A", decodeInPlace: true }));
+      expect(inPlace, `pieces of ${sizes[0] ?? "all"}`).toEqual(usual);
+    }
+    const vector = bytes(0x83, 9, 0x05, 1, 2, 3, 4, 5, 0xc2, 0x01, 7, 0x00, 0x40);
+    expect([...dataOf(decodeChunks("C", [vector], { decodeInPlace: true }))]).toEqual([
+      9, 9, 9, 1, 2, 3, 4, 5, 0, 0, 7,
+    ]);
+  });
+
+  it("gives views of the chunks pushed for data that does not compress", () => {
+    const e = createEncoder("C");
+    const random = new Uint8Array(20_000).map((_, i) => (i * 73 + (i >> 5)) & 0xff);
+    const pushed = concat([...e.data(random), ...e.eof()]);
+    const d = createDecoder("C", { decodeInPlace: true });
+    const events = d.push(pushed);
+    const data = events.filter((ev) => ev.type === "data");
+    expect(data.every((ev) => ev.type === "data" && ev.data.buffer === pushed.buffer)).toBe(true);
+    expect(dataOf(events)).toEqual(random);
+    expect(events.at(-1)).toEqual({ type: "eof" });
+  });
+});
+
 describe("MODE C encoder", () => {
   it("encodes runs as replicated bytes from 3 on and fillers from 2 on", () => {
     const e = createEncoder("C", { type: "A" });

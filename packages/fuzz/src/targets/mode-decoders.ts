@@ -33,7 +33,15 @@ import { encodeWithMode, makePlan, type PlanOptions, planTranscript } from "../m
 import { mutate, randomBytes } from "../mutate.ts";
 import type { Prng } from "../prng.ts";
 import type { SeedCorpus } from "../seeds.ts";
-import { attempt, check, configBit, configPick, type SizeProfile, type Target } from "../target.ts";
+import {
+  type Attempt,
+  attempt,
+  check,
+  configBit,
+  configPick,
+  type SizeProfile,
+  type Target,
+} from "../target.ts";
 import { Transcript } from "../transcript.ts";
 
 const TYPES: readonly RepresentationType[] = ["I", "A", "E", "L"];
@@ -104,12 +112,21 @@ export function recordEvent(t: Transcript, ev: ModeEvent): number {
   }
 }
 
-/** Decodes chunks with a fresh decoder; returns the transcript. */
-export function decodeChunks(setup: ModeSetup, chunks: readonly Uint8Array[]): string {
+/**
+ * Decodes chunks with a fresh decoder; returns the transcript. `inPlace`: MODE C decodes
+ * into copies of the chunks (`decodeInPlace`).
+ */
+export function decodeChunks(
+  setup: ModeSetup,
+  given: readonly Uint8Array[],
+  inPlace = false,
+): string {
   const decoder: ModeDecoder = createDecoder(setup.mode, {
     type: setup.type,
     structure: setup.structure,
+    decodeInPlace: inPlace,
   });
+  const chunks = inPlace ? given.map((c) => c.slice()) : given;
   const t = new Transcript();
   // The bytes a TruncatedTransferError must report: since the last EOF (EOD in MODE E).
   const resetOn = setup.mode === "E" ? "eod" : "eof";
@@ -157,15 +174,16 @@ export function checkDecoding(setup: ModeSetup, input: FuzzCase): void {
     ),
   );
   const whole = attempt(() => decodeChunks(setup, [caseBytes(input)]));
-  if (chunked.ok && whole.ok)
-    check(chunked.value === whole.value, "chunking changed the decoded events");
-  else {
-    check(
-      chunked.ok === whole.ok &&
-        (chunked.ok || whole.ok || chunked.error.name === whole.error.name),
-      () =>
-        `chunking changed the outcome: ${chunked.ok ? "ok" : `${chunked.error.name}: ${chunked.error.message}`} / ${whole.ok ? "ok" : `${whole.error.name}: ${whole.error.message}`}`,
+  checkSameOutcome(chunked, whole, "chunking");
+  if (setup.mode === "C") {
+    const inPlace = attempt(() =>
+      decodeChunks(
+        setup,
+        input.chunks.map((c) => c.bytes),
+        true,
+      ),
     );
+    checkSameOutcome(chunked, inPlace, "decoding in place");
   }
   if (input.expected !== undefined) {
     check(
@@ -175,6 +193,18 @@ export function checkDecoding(setup: ModeSetup, input: FuzzCase): void {
     );
     check(chunked.value === input.expected, "a valid encoding decoded to other events");
   }
+}
+
+function checkSameOutcome(a: Attempt<string>, b: Attempt<string>, what: string): void {
+  if (a.ok && b.ok) {
+    check(a.value === b.value, `${what} changed the decoded events`);
+    return;
+  }
+  check(
+    a.ok === b.ok && (a.ok || b.ok || a.error.name === b.error.name),
+    () =>
+      `${what} changed the outcome: ${a.ok ? "ok" : `${a.error.name}: ${a.error.message}`} / ${b.ok ? "ok" : `${b.error.name}: ${b.error.message}`}`,
+  );
 }
 
 interface ModeTargetSpec {
