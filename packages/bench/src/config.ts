@@ -36,6 +36,8 @@ export interface BenchConfig {
    * in the same session (`RunnerRequest.warmupRounds`).
    */
   warmupRounds: number;
+  /** Rounds measured after them; the round of median time is the figure (`RunnerRequest.measuredRounds`). */
+  measuredRounds: number;
   /** Which servers: "vsftpd", "ftpkit". */
   servers: string[];
   /** First port of the bench's block (vsftpd uses base…base+49, @ftpkit/server base+50…+99). */
@@ -66,6 +68,7 @@ export function readConfig(): BenchConfig {
     bigRepeats: Math.max(1, intFrom("BENCH_BIG_REPEATS", quick ? 1 : 3)),
     concurrency: intFrom("BENCH_CONCURRENCY", 8),
     warmupRounds: intFrom("BENCH_WARMUP_ROUNDS", 16),
+    measuredRounds: Math.max(1, intFrom("BENCH_MEASURED_ROUNDS", 5)),
     servers: (process.env.BENCH_SERVERS ?? "vsftpd,ftpkit").split(",").filter(Boolean),
     portBase: intFrom("BENCH_PORT_BASE", 22000),
     quick,

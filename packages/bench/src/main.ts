@@ -55,7 +55,10 @@ function plans(
   // in, and their 16 MB fit in the sockets' buffers (see README).
   const total = workload === "big" ? config.bigSize : config.files * config.fileSize;
   const steady = { steadyFromBytes: total / 4 };
-  const warmed = workload === "small" ? { warmupRounds: config.warmupRounds } : steady;
+  const warmed =
+    workload === "small"
+      ? { warmupRounds: config.warmupRounds, measuredRounds: config.measuredRounds }
+      : steady;
   if (workload === "big")
     list.push({ label: "raw node:net", concurrency: 1, run: runner("raw", steady) });
   if (haveCurl) {

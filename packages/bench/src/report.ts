@@ -31,8 +31,9 @@ const HOW_COUNTED = `How round trips are counted:
   srv CPU     the server's CPU during the run (vsftpd: with its per-session processes), % of one core.
               Near 100%: that side is the bottleneck; both low: waiting (latency, or each other).
   steady      the rate after the first quarter of the bytes arrived (start-up and JIT warm-up left
-              out); the big-file goal compares steady rates. The MODE B/C goal times the whole
-              round of small files that follows warm-up rounds in the same session.
+              out); the big-file goal compares steady rates. The MODE B/C goal times whole
+              rounds of small files that follow warm-up rounds in the same session: the
+              round of median time of the measured ones.
   MB = 10^6 bytes. "xfer MB/s" leaves out connect and login (curl: whole run).`;
 
 function find(
@@ -157,6 +158,12 @@ interface Goal {
   detail: string;
 }
 
+/** " (the median of N rounds: min-max ms)", or nothing for one round. */
+function roundsText(roundsMs: readonly number[] | undefined): string {
+  if (roundsMs === undefined || roundsMs.length < 2) return "";
+  return ` (the median of ${roundsMs.length} rounds: ${num(Math.min(...roundsMs), 1)}-${num(Math.max(...roundsMs), 1)} ms)`;
+}
+
 function goals(config: BenchConfig, all: readonly Measurement[]): Goal[] {
   const out: Goal[] = [];
   const r = config.rttMs;
@@ -215,7 +222,7 @@ function goals(config: BenchConfig, all: readonly Measurement[]): Goal[] {
         value: flowMs / idealMs,
         op: "<=",
         target: 2,
-        detail: `${num(m.result.transferMs, 1)} ms for the ${m.result.files} files after ${config.warmupRounds} warm-up rounds, less the ${num(m.effectiveRttMs, 1)} ms round trip = ${num(flowMs, 1)} ms (first byte after ${num(first, 1)} ms) vs ${num(idealMs, 1)} ms at the raw steady rate ${num(rawMBps, 0)} MB/s; ${m.result.dataConnections ?? "?"} data connection(s)`,
+        detail: `${num(m.result.transferMs, 1)} ms for the ${m.result.files} files after ${config.warmupRounds} warm-up rounds${roundsText(m.result.roundsMs)}, less the ${num(m.effectiveRttMs, 1)} ms round trip = ${num(flowMs, 1)} ms (first byte after ${num(first, 1)} ms) vs ${num(idealMs, 1)} ms at the raw steady rate ${num(rawMBps, 0)} MB/s; ${m.result.dataConnections ?? "?"} data connection(s)`,
       });
     }
   }

@@ -30,6 +30,12 @@ export interface RunnerRequest {
    * thousand files to settle; see the README). Not counted in any figure.
    */
   warmupRounds?: number;
+  /**
+   * ftpkit only: measured rounds after the warm-up ones (default 1). With several, the
+   * result is the round of median time: `transferMs` and `firstByteMs` are that round's,
+   * the CPU and the client's counters are per round, `roundsMs` lists every round.
+   */
+  measuredRounds?: number;
 }
 
 /** The line a runner prints once its warm-up rounds are done. */
@@ -60,6 +66,8 @@ export interface RunnerResult {
   dataConnections?: number;
   commands?: number;
   modeUsed?: string;
+  /** With `measuredRounds`: the time of each measured round, in the order they ran. */
+  roundsMs?: number[];
   /** curl: each file's own time (`%{time_total}`). */
   fileMs?: number[];
   /** curl: files that took a second or more longer than the median (see curl.ts). */
@@ -187,6 +195,14 @@ export class RunTimer {
   #cpuMs = 0;
   #steadyMBps: number | undefined;
   #firstByteMs: number | undefined;
+  /** The measured rounds, when there are several (see {@link roundDone}). */
+  readonly #rounds: {
+    ms: number;
+    firstByteMs: number | undefined;
+    end: number;
+    bytes: number;
+  }[] = [];
+  #transferMs: number | undefined;
 
   constructor(steadyFromBytes: number | undefined) {
     this.clock = new SteadyClock(steadyFromBytes);
@@ -211,12 +227,29 @@ export class RunTimer {
     process.stdout.write(`${WARMED_UP_LINE}\n`);
   }
 
+  /**
+   * One of several measured rounds is done (`RunnerRequest.measuredRounds`); `clock`
+   * counted its bytes. The next round is timed from now.
+   */
+  roundDone(clock: SteadyClock): void {
+    const now = performance.now();
+    const start = this.#rounds.at(-1)?.end ?? this.#connected;
+    const firstByteMs = clock.firstByteAt > 0 ? clock.firstByteAt - start : undefined;
+    this.#rounds.push({ ms: now - start, firstByteMs, end: now, bytes: clock.bytes });
+  }
+
   /** The last byte of the last file arrived. */
   transferred(): void {
     this.#transferred = performance.now();
     this.#cpuMs = cpuMsSince(this.#cpuStart);
     this.#steadyMBps = this.clock.rate();
     if (this.clock.firstByteAt > 0) this.#firstByteMs = this.clock.firstByteAt - this.#connected;
+    if (this.#rounds.length > 0) {
+      const median = [...this.#rounds].sort((a, b) => a.ms - b.ms)[this.#rounds.length >> 1]!;
+      this.#transferMs = median.ms;
+      this.#firstByteMs = median.firstByteMs;
+      this.#cpuMs /= this.#rounds.length;
+    }
   }
 
   /** The session is closed: prints the result with `files` and the runner's own fields. */
@@ -224,9 +257,11 @@ export class RunTimer {
     printResult({
       totalMs: performance.now() - this.#started,
       connectMs: this.#connected - this.#started,
-      transferMs: this.#transferred - this.#connected,
+      transferMs: this.#transferMs ?? this.#transferred - this.#connected,
+      ...(this.#rounds.length > 0 ? { roundsMs: this.#rounds.map((r) => r.ms) } : {}),
       files,
-      bytes: this.clock.bytes,
+      // Several rounds: the bytes of one (the last).
+      bytes: this.#rounds.at(-1)?.bytes ?? this.clock.bytes,
       maxRssKiB: maxRssKiB(),
       baseRssKiB: this.#baseRssKiB,
       cpuMs: this.#cpuMs,

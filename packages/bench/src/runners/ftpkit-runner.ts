@@ -38,14 +38,24 @@ if (rounds > 0) {
   before = { roundTrips: session.stats.roundTrips, commands: session.stats.commands };
   timer.warmedUp();
 }
-const { files, modeUsed } = await round(clock);
+const measured = Math.max(1, request.measuredRounds ?? 1);
+let last: { files: number; modeUsed?: string } = { files: 0 };
+if (measured === 1) last = await round(clock);
+else {
+  for (let r = 0; r < measured; r++) {
+    const roundClock = new SteadyClock(undefined);
+    last = await round(roundClock);
+    timer.roundDone(roundClock);
+  }
+}
 timer.transferred();
 const stats = { ...session.stats };
 await session.close();
+const { files, modeUsed } = last;
 timer.closed(files, {
-  roundTrips: stats.roundTrips - before.roundTrips,
+  roundTrips: (stats.roundTrips - before.roundTrips) / measured,
   // All of the session's: one connection that carried the warm-up rounds too is one.
   dataConnections: stats.dataConnections,
-  commands: stats.commands - before.commands,
+  commands: (stats.commands - before.commands) / measured,
   ...(modeUsed === undefined ? {} : { modeUsed }),
 });
