@@ -23,8 +23,10 @@ import type { FileOpener } from "./storage/file-opener.ts";
 import {
   OPEN_FOR_READ,
   type OpenedFile,
+  openedWhole,
   opensForRead,
   READ_WHOLE_NOW,
+  type WholeFile,
 } from "./storage/open-for-read.ts";
 import type { Storage } from "./storage/types.ts";
 
@@ -109,6 +111,8 @@ export interface OpenedAhead {
   readonly offset: number;
   /** The opened file, or undefined when the storage could not open it directly. */
   readonly file: Promise<OpenedFile | undefined>;
+  /** The file read whole, once it is known to be (`file` is then that too). */
+  whole?: WholeFile | undefined;
 }
 
 /** The read-ahead of one session. */
@@ -136,9 +140,10 @@ export class ReadAhead {
     resolve: (argument: string) => string | undefined,
   ): void {
     if (!opensForRead(storage) || this.#ahead.size > READ_AHEAD_REFILL) return;
-    // A storage that reads small files without a wait, with the opener reading on this
-    // thread: each RETR reads its file at its turn in the time opening it ahead would take.
-    if (this.#opener?.readsInline && storage[READ_WHOLE_NOW] !== undefined) return;
+    // Small files the storage reads without a wait are read whole here and now (their
+    // RETR can then send them at once); the others are opened, their first chunk on the way.
+    const opener = this.#opener;
+    const readNow = opener?.readsInline ? storage[READ_WHOLE_NOW] : undefined;
     const end = Math.min(queue.length, READ_AHEAD_SCAN);
     let retrs = 0;
     for (let i = 0; i < end && retrs < READ_AHEAD_DEPTH; i++) {
@@ -151,8 +156,22 @@ export class ReadAhead {
       if (this.#ahead.has(command)) continue;
       const path = resolve(command.argument);
       if (path === undefined || !this.#budget.take()) return;
-      const file = storage[OPEN_FOR_READ](path, 0, this.#opener);
-      this.#ahead.set(command, { storage, path, offset: 0, file });
+      const whole = readNow?.(path, opener!);
+      if (whole !== undefined) {
+        const file = Promise.resolve(openedWhole(whole));
+        this.#ahead.set(command, { storage, path, offset: 0, file, whole });
+        continue;
+      }
+      const ahead: OpenedAhead = {
+        storage,
+        path,
+        offset: 0,
+        file: storage[OPEN_FOR_READ](path, 0, opener),
+      };
+      void ahead.file.then((file) => {
+        ahead.whole = file?.whole;
+      });
+      this.#ahead.set(command, ahead);
     }
   }
 

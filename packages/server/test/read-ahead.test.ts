@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDecoder, type ModeEvent } from "@ftpkit/modes";
 import type { Command } from "@ftpkit/reply";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from "vitest";
+import { DataConnection } from "../src/data-connection.ts";
 import { folderStorage, type Storage } from "../src/index.ts";
 import { READ_AHEAD_DEPTH, ReadAhead, ReadAheadBudget, readsAhead } from "../src/read-ahead.ts";
 import { FileOpener } from "../src/storage/file-opener.ts";
@@ -380,22 +381,18 @@ describe("server: RETRs pipelined over one MODE B connection, folder storage", (
 
   it("sends the small files of a pipelined run at once, with the replies and log of the usual way", async () => {
     for (let i = 0; i < N; i++) await writeFile(join(root, "d", `f${i}`), contents[i]!);
-    const storage = folderStorage(root);
-    // Counts the files read whole at once (RETR's way without a wait).
-    const reader = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(storage), READ_WHOLE_NOW)!;
-    let readNow = 0;
-    Object.defineProperty(storage, READ_WHOLE_NOW, {
-      get: (): WholeFileReader | undefined => {
-        const read = reader.get!.call(storage) as WholeFileReader | undefined;
-        if (read === undefined) return undefined;
-        return (path, opener) => {
-          const file = read(path, opener);
-          if (file !== undefined) readNow++;
-          return file;
-        };
-      },
+    // Counts the files sent at once (their bytes gathered without a wait).
+    const gatherNow = DataConnection.prototype.gatherNow;
+    let sentNow = 0;
+    DataConnection.prototype.gatherNow = function (pieces) {
+      const taken = gatherNow.call(this, pieces);
+      if (taken) sentNow++;
+      return taken;
+    };
+    onTestFinished(() => {
+      DataConnection.prototype.gatherNow = gatherNow;
     });
-    t = await startServer({ storage });
+    t = await startServer({ storage: folderStorage(root) });
     const run = async (): Promise<string[]> => {
       t.server.log.clear();
       const c = await t.control();
@@ -429,12 +426,12 @@ describe("server: RETRs pipelined over one MODE B connection, folder storage", (
     const now = await run();
     // Most files went at once: all but the first (its connection was opened for it) and
     // those over 32 KiB, or when a gathered write was in flight, the usual way.
-    expect(readNow).toBeGreaterThan(N / 2);
-    readNow = 0;
+    expect(sentNow).toBeGreaterThan(N / 2);
+    sentNow = 0;
     // A fault on transfers that never fires: every file goes the usual way.
     t.server.faults = { dropData: { paths: ["/nowhere"], afterBytes: 0 } };
     const usual = await run();
-    expect(readNow).toBe(0);
+    expect(sentNow).toBe(0);
     expect(now).toEqual(usual);
     expect(now.filter((e) => e.includes('"kind":"transfer"')).length).toBe(N);
   });

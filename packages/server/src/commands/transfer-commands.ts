@@ -195,8 +195,9 @@ function wholeFileSettings(s: Session): WholeFileSettings {
  * bytes gathered with the files around it, its 125 and 250 held for the end of the
  * tick, as {@link withData} and `sendData` would do it, but without a wait, a promise or
  * the data timeout (nothing waits). Only where nothing could make that transfer wait or
- * differ: no REST, no fault on transfers, no PROT P wanted, no file opened ahead for it,
- * the replies held anyway (commands queued behind), the storage reading without a wait.
+ * differ: no REST, no fault on transfers, no PROT P wanted, the replies held anyway
+ * (commands queued behind), the file read whole ahead or now (the storage reading without
+ * a wait).
  * True: the file went; else the file if it was read (for the usual way), or undefined.
  */
 function sendWholeNow(s: Session, path: string): true | WholeFile | undefined {
@@ -204,13 +205,20 @@ function sendWholeNow(s: Session, path: string): true | WholeFile | undefined {
   const settings = wholeFileSettings(s);
   const connection = s.data.kept;
   if (connection === undefined || !encodesWholeFiles(settings) || !s.holdsFileReplies) return;
-  if (s.state.restartOffset !== 0 || s.host.faultState.touchesTransfers || s.hasOpenedAhead) {
-    return;
-  }
+  if (s.state.restartOffset !== 0 || s.host.faultState.touchesTransfers) return;
   if (s.host.options.tls?.require && s.state.protection !== "P") return;
-  const read = opensForRead(storage) ? storage[READ_WHOLE_NOW] : undefined;
-  const file = read?.(path, s.host.fileOpener);
-  if (file === undefined) return;
+  let file: WholeFile | undefined;
+  const ahead = s.openedAhead;
+  if (ahead !== undefined) {
+    // Read whole ahead for this very RETR, or left to the usual way.
+    if (ahead.whole === undefined || ahead.storage !== storage || ahead.path !== path) return;
+    s.takeOpenedAhead();
+    file = ahead.whole;
+  } else {
+    const read = opensForRead(storage) ? storage[READ_WHOLE_NOW] : undefined;
+    file = read?.(path, s.host.fileOpener);
+    if (file === undefined) return;
+  }
   const pieces = encodeWholeFile(file.chunk, settings, markerInterval(s));
   if (pieces === undefined || !connection.gatherNow(pieces)) return file;
   s.abortedByAbor = false;
@@ -232,6 +240,7 @@ const retr: CommandSpec = {
     if (argument === "") return s.reply(501, "RETR needs a path");
     const path = sessionPath(s, argument);
     const now = sendWholeNow(s, path);
+    s.readsWholeFiles = now !== undefined;
     if (now === true) return;
     const offset = s.state.restartOffset;
     let opened: OpenedFile | undefined;

@@ -21,6 +21,8 @@ export interface OpenedFile {
   chunks(): AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
   /** Closes the file if its chunks were not read to the end. Idempotent. */
   release(): Promise<void>;
+  /** The file, when it was read whole already (nothing to close). */
+  readonly whole?: WholeFile;
 }
 
 /** A small file read whole (see {@link READ_WHOLE_NOW}). */
@@ -75,5 +77,6 @@ export function openedWhole(file: WholeFile): OpenedFile {
     entry: file.entry,
     chunks: () => (file.chunk.length > 0 ? [file.chunk] : []),
     release: () => Promise.resolve(),
+    whole: file,
   };
 }
