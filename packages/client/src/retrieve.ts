@@ -296,7 +296,7 @@ async function startOne(
   throw new FtpUsageError(`"${path}" could not be started`);
 }
 
-/** RETRs written ahead before the first file of a retrieve over a kept connection. */
+/** RETRs in the first write of a retrieve over a kept connection (then twice as many, ...). */
 const FIRST_BATCH = 32;
 
 /**
@@ -398,9 +398,10 @@ async function* oneLane(
   };
   p.signal?.add(onAbort);
   // A persistent connection an earlier retrieve left open in this mode is proven: the
-  // files are written ahead at once, not after the first file's reply. A few of them
-  // first, in a write of their own, so that the server starts on them while the rest
-  // of the window is written.
+  // files are written ahead at once, not after the first file's reply. In batches that
+  // double, each in a write of its own: the server starts on the first few while the
+  // next are made, and has more queued than it has done until the window is full
+  // (making 2000 RETRs takes the client a few milliseconds).
   const kept = lane.persistent;
   if (
     p.lookahead > 0 &&
@@ -411,10 +412,13 @@ async function* oneLane(
   ) {
     const claimNext = (): number | undefined =>
       ahead.length < paths.length ? ahead.length : undefined;
-    topUp(lane, ahead, paths, mode, p, Math.min(p.lookahead, FIRST_BATCH), claimNext);
-    // The command pump (a microtask queued by the sends) writes the first batch now.
-    await null;
-    topUp(lane, ahead, paths, mode, p, p.lookahead, claimNext);
+    for (let batch = FIRST_BATCH; ; batch *= 2) {
+      const window = Math.min(p.lookahead, batch);
+      topUp(lane, ahead, paths, mode, p, window, claimNext);
+      // The command pump (a microtask queued by the sends) writes the batch now.
+      await null;
+      if (window === p.lookahead || ahead.length < window) break;
+    }
   }
   try {
     for (let i = 0; i < paths.length; ) {
