@@ -296,13 +296,16 @@ async function startOne(
   throw new FtpUsageError(`"${path}" could not be started`);
 }
 
-/** RETRs in the first write of a retrieve over a kept connection (then twice as many, ...). */
+/** RETRs written ahead at most while none is queued (then twice as many, ...). */
 const FIRST_BATCH = 32;
 
 /**
  * Writes the RETRs of the next files ahead over a proven persistent connection, up to
  * `window` of them. `claimNext` gives the index of the next file for this lane (or
- * undefined when there is none); once given, the file is this lane's.
+ * undefined when there is none); once given, the file is this lane's. A call adds at
+ * most as many as are queued already ({@link FIRST_BATCH} at least): the queue grows by
+ * doubling, a write each time, so that the server starts on the first few while the
+ * client makes the next (2000 RETRs take it a few milliseconds).
  */
 function topUp(
   lane: Lane,
@@ -318,7 +321,8 @@ function topUp(
   if (channel === undefined || channel.filesCarried < 1 || channel.ended) return;
   // Refill in batches once half the window is used: one write carries many RETRs.
   if (ahead.length > Math.floor(window / 2)) return;
-  while (ahead.length < window) {
+  const target = Math.min(window, Math.max(FIRST_BATCH, 2 * ahead.length));
+  while (ahead.length < target) {
     const next = claimNext();
     if (next === undefined) return;
     const t = new PersistentTransfer(lane, requestFor(paths[next]!, p), mode as "B" | "C" | "E");
@@ -398,10 +402,8 @@ async function* oneLane(
   };
   p.signal?.add(onAbort);
   // A persistent connection an earlier retrieve left open in this mode is proven: the
-  // files are written ahead at once, not after the first file's reply. In batches that
-  // double, each in a write of its own: the server starts on the first few while the
-  // next are made, and has more queued than it has done until the window is full
-  // (making 2000 RETRs takes the client a few milliseconds).
+  // files are written ahead at once, not after the first file's reply, in the batches
+  // `topUp` makes, each in a write of its own.
   const kept = lane.persistent;
   if (
     p.lookahead > 0 &&
@@ -412,12 +414,11 @@ async function* oneLane(
   ) {
     const claimNext = (): number | undefined =>
       ahead.length < paths.length ? ahead.length : undefined;
-    for (let batch = FIRST_BATCH; ; batch *= 2) {
-      const window = Math.min(p.lookahead, batch);
-      topUp(lane, ahead, paths, mode, p, window, claimNext);
+    for (let queued = -1; ahead.length > queued; ) {
+      queued = ahead.length;
+      topUp(lane, ahead, paths, mode, p, p.lookahead, claimNext);
       // The command pump (a microtask queued by the sends) writes the batch now.
       await null;
-      if (window === p.lookahead || ahead.length < window) break;
     }
   }
   try {
