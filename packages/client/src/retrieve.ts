@@ -337,6 +337,26 @@ function topUp(
 }
 
 /**
+ * {@link topUp} until the window is full or the files run out: batches that double, each
+ * written before the next is made (the client makes them without waiting for a reply).
+ */
+async function rampUp(
+  lane: Lane,
+  ahead: PersistentTransfer[],
+  paths: readonly string[],
+  mode: UsedMode,
+  p: Plan,
+  claimNext: () => number | undefined,
+): Promise<void> {
+  for (let queued = -1; ahead.length > queued; ) {
+    queued = ahead.length;
+    topUp(lane, ahead, paths, mode, p, p.lookahead, claimNext);
+    // The command pump (a microtask queued by the sends) writes the batch now.
+    await null;
+  }
+}
+
+/**
  * MODE S on a server that holds commands until a transfer ends: the next file's SIZE
  * and EPSV go out in the same write as this file's RETR, so their replies follow its 226
  * without a round trip (the next RETR goes out once its turn comes). On such a server
@@ -402,8 +422,7 @@ async function* oneLane(
   };
   p.signal?.add(onAbort);
   // A persistent connection an earlier retrieve left open in this mode is proven: the
-  // files are written ahead at once, not after the first file's reply, in the batches
-  // `topUp` makes, each in a write of its own.
+  // files are written ahead at once, not after the first file's reply.
   const kept = lane.persistent;
   if (
     p.lookahead > 0 &&
@@ -412,14 +431,9 @@ async function* oneLane(
     lane.currentMode === mode &&
     !kept.endedBeforeNextFile()
   ) {
-    const claimNext = (): number | undefined =>
-      ahead.length < paths.length ? ahead.length : undefined;
-    for (let queued = -1; ahead.length > queued; ) {
-      queued = ahead.length;
-      topUp(lane, ahead, paths, mode, p, p.lookahead, claimNext);
-      // The command pump (a microtask queued by the sends) writes the batch now.
-      await null;
-    }
+    await rampUp(lane, ahead, paths, mode, p, () =>
+      ahead.length < paths.length ? ahead.length : undefined,
+    );
   }
   try {
     for (let i = 0; i < paths.length; ) {
@@ -444,10 +458,13 @@ async function* oneLane(
       current = file;
       if (file.ok && p.lookahead > 0) {
         const after = i;
-        topUp(lane, ahead, paths, mode, p, p.lookahead, () => {
+        const claimNext = (): number | undefined => {
           const n = after + 1 + ahead.length;
           return n < paths.length ? n : undefined;
-        });
+        };
+        // An empty queue (the first file proved the connection) is filled up at once.
+        if (ahead.length < FIRST_BATCH) await rampUp(lane, ahead, paths, mode, p, claimNext);
+        else topUp(lane, ahead, paths, mode, p, p.lookahead, claimNext);
       }
       if (!file.ok && p.errors === "throw") throw file.error!;
       yield file;
