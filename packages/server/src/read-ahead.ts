@@ -6,10 +6,11 @@
  * queue (a run of RETRs with nothing between them but commands that change neither
  * files nor what a path means, such as the `SIZE` clients send first) have their files
  * opened, so that their turn finds the file open and its first chunk read (a small
- * file the storage reads without a wait: read whole). Nothing is sent or answered early: replies and data keep their order, and each
- * RETR still runs every check when its turn comes. An opened file is used only if the
- * RETR, at its turn, names the same path in the same storage from offset 0; otherwise
- * it is closed and the RETR does its own lookup.
+ * file the storage reads without a wait: read whole). Nothing is sent or answered
+ * early: replies and data keep their order, and each RETR still runs every check when
+ * its turn comes. An opened file is used only if the RETR, at its turn, names the same
+ * path in the same storage from offset 0; otherwise it is closed and the RETR does its
+ * own lookup.
  *
  * Bounded twice: {@link READ_AHEAD_DEPTH} RETRs per session, and a server-wide
  * {@link ReadAheadBudget} of files held open ahead. Everything opened ahead is closed
