@@ -337,6 +337,21 @@ function topUp(
 }
 
 /**
+ * Gives up the RETRs written ahead that will not be read. Their files' bytes come next on
+ * the persistent connection, where a later retrieve would read them as its own files, so
+ * the connection is dropped (the next transfer opens another); then their replies are
+ * awaited, which keeps the control connection in step.
+ */
+function forgetAhead(lane: Lane, ahead: PersistentTransfer[]): Promise<void> {
+  const forgotten = ahead.splice(0);
+  if (forgotten.length === 0) return Promise.resolve();
+  lane.dropPersistent();
+  return (async () => {
+    for (const t of forgotten) await t.forget();
+  })();
+}
+
+/**
  * {@link topUp} until the window is full or the files run out: batches that double, each
  * written before the next is made (the client makes them without waiting for a reply).
  */
@@ -399,7 +414,7 @@ async function* oneLane(
     if (!mendable(lane, error)) throw error;
     const fresh = await source.reconnect(lane);
     if (fresh === undefined) throw error;
-    for (const t of ahead.splice(0)) await t.forget();
+    await forgetAhead(lane, ahead);
     prepared = undefined;
     lane = fresh;
   };
@@ -481,7 +496,7 @@ async function* oneLane(
         new FtpAbortError(`The retrieve stopped while "${current.path}" was in flight`),
       );
     }
-    for (const t of ahead.splice(0)) await t.forget();
+    await forgetAhead(lane, ahead);
   }
 }
 
@@ -631,7 +646,7 @@ async function* manyLanes(
       return i;
     };
     const handBack = (): number[] => {
-      for (const t of ahead.splice(0)) void t.forget();
+      void forgetAhead(lane, ahead);
       for (const i of mine) writtenAhead.delete(i);
       return mine.splice(0);
     };
@@ -671,7 +686,7 @@ async function* manyLanes(
         active.delete(file);
       }
     } finally {
-      for (const t of ahead.splice(0)) await t.forget();
+      await forgetAhead(lane, ahead);
     }
   };
   for (const lane of lanes) running.push(worker(lane));

@@ -1,5 +1,6 @@
 import { FtpProtocolError, FtpTimeoutError } from "@ftpkit/errors";
 import { createEncoder } from "@ftpkit/modes";
+import type { MemoryStorage } from "@ftpkit/server";
 import type { Socket } from "@ftpkit/socket";
 import { describe, expect, it } from "vitest";
 import { connect, type RetrievedFile, RetrieveInterruptedError } from "../src/index.ts";
@@ -141,6 +142,25 @@ describe("MODE B and C over one persistent data connection (@ftpkit/server)", ()
       "f0005.bin": seed["f0005.bin"]!,
       "f0006.bin": seed["f0006.bin"]!,
     });
+  });
+
+  it("a break between files drops the connection: the files written ahead are not read as the next ones", async () => {
+    const seed = seedFiles(60, () => 3000);
+    await using ours = await ourServer(seed);
+    await using session = await connect(ours.url, { sockets: ours.sockets, timeout: 5000 });
+    const paths = Object.keys(seed);
+    let n = 0;
+    for await (const f of session.retrieve(paths, { mode: "B" })) {
+      expect(equalBytes(await f.bytes(), seed[f.path]!)).toBe(true);
+      if (++n === 5) break;
+    }
+    // Same size, other bytes: only the bytes tell the files apart.
+    const changed = new Uint8Array(3000).fill(0x5a);
+    (ours.server.storage as MemoryStorage).writeFile(paths[5]!, changed);
+    const again = await readAll(session.retrieve(paths.slice(5, 10), { mode: "B" }));
+    expect(equalBytes(again.get(paths[5]!)!, changed)).toBe(true);
+    for (const p of paths.slice(6, 10)) expect(equalBytes(again.get(p)!, seed[p]!), p).toBe(true);
+    expect(ours.server.log.stats().dataConnections).toBe(2);
   });
 
   it("switching from MODE B to MODE C opens a connection for C, then keeps it", async () => {
