@@ -2,8 +2,9 @@
 // the modes that keep the data connection: most files small enough for the server to
 // send at once (read whole, gathered, replies held), some over 32 KiB encoded and some
 // over 64 KiB (the usual way, opened ahead), a few empty, one missing. Every byte is
-// checked, after a break in the middle too, and after a file changed between retrieves.
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+// checked, over 8 lanes too, after a break in the middle, after a file changed between
+// retrieves; a file swapped for a symlink out of the root is refused on its own.
+import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "@ftpkit/client";
@@ -77,6 +78,34 @@ describe("@ftpkit/client against @ftpkit/server serving a folder (real sockets)"
       expect(after.transfers - before.transfers).toBe(FILES);
     }, 60_000);
   }
+
+  it("8 lanes in MODE B keep list order; a file swapped for a symlink out of the root is refused alone", async () => {
+    const outside = await mkdtemp(join(tmpdir(), "ftpkit-outside-"));
+    await writeFile(join(outside, "secret"), "not for FTP");
+    const target = paths[123]!;
+    const kept = join(root, `${target}.kept`);
+    await rename(join(root, target), kept);
+    await symlink(join(outside, "secret"), join(root, target));
+    try {
+      await using session = await connect(url, { sockets });
+      let i = 0;
+      for await (const file of session.retrieve(paths, { mode: "B", concurrency: 8 })) {
+        expect(file.path).toBe(paths[i++]);
+        if (file.path === target) {
+          expect(file.ok).toBe(false);
+          expect(file.error?.code).toBe(550);
+          continue;
+        }
+        if (!file.ok) throw file.error;
+        expect(sha256(await file.bytes()), file.path).toBe(digests.get(file.path));
+      }
+      expect(i).toBe(FILES);
+    } finally {
+      await rm(join(root, target));
+      await rename(kept, join(root, target));
+      await rm(outside, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it("MODE B: a break in the middle leaves the session usable; a changed file is sent as it is now", async () => {
     await using session = await connect(url, { sockets });
