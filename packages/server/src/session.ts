@@ -32,6 +32,14 @@ const UTF8 = new TextEncoder();
 /** Commands whose replies may wait for the next one (see `Session.reply`). */
 const JOINS_NEXT: ReadonlySet<string> = new Set(["SIZE", "MDTM"]);
 
+/**
+ * Commands read and not run yet, at most: reading stops there (TCP then holds the client
+ * back) and goes on once half of them have run. Far above what a pipelining client
+ * queues (ftpkit writes up to 2048 RETRs ahead); it bounds what a client that writes
+ * commands and never reads a reply can make the server hold.
+ */
+export const MAX_QUEUED_COMMANDS = 8192;
+
 /** How long a closing session waits for the replies held back to be written. */
 const HELD_REPLY_CLOSE_MS = 1000;
 
@@ -77,6 +85,8 @@ export class Session {
   #writer: WritableStreamDefaultWriter<Uint8Array>;
   #queue: Command[] = [];
   #wake: (() => void) | undefined;
+  /** Set while reading waits for room in the queue. */
+  #roomInQueue: (() => void) | undefined;
   #inputEnded = false;
   #closing = false;
   #closeReason = "client closed";
@@ -280,6 +290,7 @@ export class Session {
     this.transfer?.abort();
     this.#inputEnded = true;
     this.#wake?.();
+    this.#roomInQueue?.();
     this.#authGate?.(false);
     // Replies held back still go out first (a peer that does not read does not hold the
     // close up for long).
@@ -400,6 +411,13 @@ export class Session {
   async #readLoop(): Promise<void> {
     let parser = new CommandParser({ maxLineLength: this.host.limits.maxCommandLine });
     while (!this.#closing) {
+      if (this.#queue.length >= MAX_QUEUED_COMMANDS) {
+        await new Promise<void>((resolve) => {
+          this.#roomInQueue = resolve;
+        });
+        this.#roomInQueue = undefined;
+        continue;
+      }
       let chunk: ReadableStreamReadResult<Uint8Array>;
       try {
         chunk = await this.#reader.read();
@@ -449,6 +467,9 @@ export class Session {
   async #next(): Promise<Command | undefined> {
     for (;;) {
       const command = this.#queue.shift();
+      if (this.#roomInQueue !== undefined && this.#queue.length <= MAX_QUEUED_COMMANDS / 2) {
+        this.#roomInQueue();
+      }
       if (command !== undefined) return command;
       if (this.#inputEnded) return undefined;
       await new Promise<void>((resolve) => {

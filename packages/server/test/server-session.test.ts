@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { memoryStorage } from "../src/index.ts";
+import { MAX_QUEUED_COMMANDS } from "../src/session.ts";
 import { startServer, type TestServer } from "./support/test-server.ts";
 
 let t: TestServer;
@@ -150,6 +151,29 @@ describe("information commands", () => {
     await c.cmd("OPTS HASH CRC32");
     expect((await c.cmd("HASH hello.txt")).message).toBe("CRC32 0-6 363a3020 hello.txt");
     expect((await c.cmd("HASH d")).code).toBe(553);
+  });
+});
+
+describe("pipelined commands", () => {
+  it("holds a bounded queue of them: reading stops while it is full and goes on, nothing lost", async () => {
+    // Every NOOP reply waits for the gate: the first holds up the session while the
+    // client writes three times as many commands as the queue takes.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    t = await startServer({
+      sleep: () => gate,
+      faults: { delayReplies: { ms: 1, verbs: ["NOOP"] } },
+    });
+    const c = await t.control();
+    const n = 3 * MAX_QUEUED_COMMANDS;
+    c.sendRaw(`${"NOOP\r\n".repeat(n)}PWD\r\n`);
+    await t.server.log.waitFor({ kind: "command", verb: "NOOP" });
+    open();
+    for (let i = 0; i < n; i++) expect((await c.next()).code).toBe(200);
+    expect((await c.next()).code).toBe(257);
+    expect(t.server.log.count({ kind: "command", verb: "NOOP" })).toBe(n);
   });
 });
 
