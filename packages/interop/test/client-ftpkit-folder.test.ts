@@ -131,6 +131,27 @@ describe("@ftpkit/client against @ftpkit/server serving a folder (real sockets)"
     }
   }, 60_000);
 
+  it("MODE B: a break inside a file aborts it; the session goes on with the right bytes", async () => {
+    await using session = await connect(url, { sockets });
+    let n = 0;
+    for await (const file of session.retrieve(paths, { mode: "B" })) {
+      if (++n < 10) {
+        expect(sha256(await file.bytes())).toBe(digests.get(file.path));
+        continue;
+      }
+      for await (const _chunk of file.body) break;
+      break;
+    }
+    const list = paths.slice(9, 60);
+    let i = 0;
+    for await (const file of session.retrieve(list, { mode: "B" })) {
+      if (!file.ok) throw file.error;
+      expect(file.path).toBe(list[i++]);
+      expect(sha256(await file.bytes()), file.path).toBe(digests.get(file.path));
+    }
+    expect(i).toBe(list.length);
+  }, 60_000);
+
   it("4 lanes in MODE B: after a break, a changed file is sent as it is now", async () => {
     await using session = await connect(url, { sockets });
     let n = 0;
