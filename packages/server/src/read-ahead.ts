@@ -23,10 +23,9 @@ import type { Command } from "@ftpkit/reply";
 import type { FileOpener } from "./storage/file-opener.ts";
 import {
   OPEN_FOR_READ,
+  OPEN_NOW,
   type OpenedFile,
-  openedWhole,
   opensForRead,
-  READ_WHOLE_NOW,
   type WholeFile,
 } from "./storage/open-for-read.ts";
 import type { Storage } from "./storage/types.ts";
@@ -141,10 +140,10 @@ export class ReadAhead {
     resolve: (argument: string) => string | undefined,
   ): void {
     if (!opensForRead(storage) || this.#ahead.size > READ_AHEAD_REFILL) return;
-    // Small files the storage reads without a wait are read whole here and now (their
-    // RETR can then send them at once); the others are opened, their first chunk on the way.
+    // Where the storage opens files without a wait, they are opened here and now (a
+    // small one read whole: its RETR can send it at once); else their open is on the way.
     const opener = this.#opener;
-    const readNow = opener?.readsInline ? storage[READ_WHOLE_NOW] : undefined;
+    const openNow = opener?.readsInline ? storage[OPEN_NOW] : undefined;
     const end = Math.min(queue.length, READ_AHEAD_SCAN);
     let retrs = 0;
     for (let i = 0; i < end && retrs < READ_AHEAD_DEPTH; i++) {
@@ -157,10 +156,10 @@ export class ReadAhead {
       if (this.#ahead.has(command)) continue;
       const path = resolve(command.argument);
       if (path === undefined || !this.#budget.take()) return;
-      const whole = readNow?.(path, opener!);
-      if (whole !== undefined) {
-        const file = Promise.resolve(openedWhole(whole));
-        this.#ahead.set(command, { storage, path, offset: 0, file, whole });
+      const opened = openNow?.(path, opener!);
+      if (opened !== undefined) {
+        const file = Promise.resolve(opened);
+        this.#ahead.set(command, { storage, path, offset: 0, file, whole: opened.whole });
         continue;
       }
       const ahead: OpenedAhead = {

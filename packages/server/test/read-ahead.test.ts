@@ -1,4 +1,4 @@
-import { readdirSync } from "node:fs";
+import { closeSync, readdirSync } from "node:fs";
 import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,9 +12,9 @@ import { FileOpener } from "../src/storage/file-opener.ts";
 import { readLength } from "../src/storage/folder-file.ts";
 import {
   OPEN_FOR_READ,
+  OPEN_NOW,
   type OpenedFile,
-  READ_WHOLE_NOW,
-  type WholeFileReader,
+  type OpenNow,
 } from "../src/storage/open-for-read.ts";
 import type { RawControl, RawData } from "./support/raw-client.ts";
 import { randomBytes, startServer, type TestServer } from "./support/test-server.ts";
@@ -191,20 +191,32 @@ describe("folder storage: opening for RETR", () => {
             ).toBe(true);
           }
         }
-        // The opener read the small ones itself.
+        // The opener read the small ones itself; a large one it leaves open for the
+        // caller inline (on the worker it closes it: a descriptor stays in its thread).
         expect((await opener.read(join(root, "d", "s16384"), 0, root, 0))?.kind).toBe("whole");
-        expect((await opener.read(join(root, "d", "s200000"), 0, root, 0))?.kind).toBe("large");
+        const large = await opener.read(join(root, "d", "s200000"), 0, root, 0);
+        expect(large?.kind).toBe(inline ? "open" : "large");
+        if (large?.kind === "open") {
+          expect(large.stats.size).toBe(200_000);
+          closeSync(large.fd);
+        }
         // At once only while reading inline (and the storage, once its root is known).
         expect(opener.readNow(join(root, "d", "s16384"), 0, root, 0)?.kind).toBe(
           inline ? "whole" : undefined,
         );
-        const read = (storage as Storage & { [READ_WHOLE_NOW]?: WholeFileReader })[READ_WHOLE_NOW];
-        expect(read?.("/d/s16384", opener)?.chunk.length).toBe(inline ? 16384 : undefined);
-        expect(read?.("/d/s200000", opener)).toBeUndefined();
-        expect(read?.("/d/missing", opener)).toBeUndefined();
-        expect(
-          (folderStorage(root) as { [READ_WHOLE_NOW]?: WholeFileReader })[READ_WHOLE_NOW],
-        ).toBeUndefined();
+        const openNow = (storage as Storage & { [OPEN_NOW]?: OpenNow })[OPEN_NOW];
+        expect(openNow?.("/d/s16384", opener)?.whole?.chunk.length).toBe(
+          inline ? 16384 : undefined,
+        );
+        const opened = openNow?.("/d/s200000", opener);
+        expect(opened?.whole).toBeUndefined();
+        if (inline) {
+          // Left open: read on from the descriptor, and closed at the end.
+          expect(opened?.entry.size).toBe(200_000);
+          expect((await drain(opened!)).equals(randomBytes(200_000, 200_001))).toBe(true);
+        } else expect(opened).toBeUndefined();
+        expect(openNow?.("/d/missing", opener)).toBeUndefined();
+        expect((folderStorage(root) as { [OPEN_NOW]?: OpenNow })[OPEN_NOW]).toBeUndefined();
         // Missing, a directory, the root: not opened directly (RETR then stats and says why).
         expect(await storage[OPEN_FOR_READ]("/d/missing", 0, opener)).toBeUndefined();
         expect(await storage[OPEN_FOR_READ]("/d", 0, opener)).toBeUndefined();

@@ -11,11 +11,10 @@ import { formatListLine, formatMlsxLine } from "../listing-format.ts";
 import type { Session } from "../session.ts";
 import {
   OPEN_FOR_READ,
+  OPEN_NOW,
   type OpenedFile,
   openedWhole,
   opensForRead,
-  READ_WHOLE_NOW,
-  type WholeFile,
 } from "../storage/open-for-read.ts";
 import type { StorageEntry } from "../storage/types.ts";
 import {
@@ -198,29 +197,30 @@ function wholeFileSettings(s: Session): WholeFileSettings {
  * differ: no REST, no fault on transfers, no PROT P wanted, the replies held anyway
  * (commands queued behind), the file read whole ahead or now (the storage reading without
  * a wait).
- * True: the file went; else the file if it was read (for the usual way), or undefined.
+ * True: the file went; else the file if it was opened (for the usual way), or undefined.
  */
-function sendWholeNow(s: Session, path: string): true | WholeFile | undefined {
+function sendWholeNow(s: Session, path: string): true | OpenedFile | undefined {
   const storage = s.state.storage;
   const settings = wholeFileSettings(s);
   const connection = s.data.kept;
   if (connection === undefined || !encodesWholeFiles(settings) || !s.holdsFileReplies) return;
   if (s.state.restartOffset !== 0 || s.host.faultState.touchesTransfers) return;
   if (s.host.options.tls?.require && s.state.protection !== "P") return;
-  let file: WholeFile | undefined;
+  let opened: OpenedFile | undefined;
   const ahead = s.openedAhead;
   if (ahead !== undefined) {
     // Read whole ahead for this very RETR, or left to the usual way.
     if (ahead.whole === undefined || ahead.storage !== storage || ahead.path !== path) return;
     s.takeOpenedAhead();
-    file = ahead.whole;
+    opened = openedWhole(ahead.whole);
   } else {
-    const read = opensForRead(storage) ? storage[READ_WHOLE_NOW] : undefined;
-    file = read?.(path, s.host.fileOpener);
-    if (file === undefined) return;
+    const openNow = opensForRead(storage) ? storage[OPEN_NOW] : undefined;
+    opened = openNow?.(path, s.host.fileOpener);
   }
+  const file = opened?.whole;
+  if (file === undefined) return opened;
   const pieces = encodeWholeFile(file.chunk, settings, markerInterval(s));
-  if (pieces === undefined || !connection.gatherNow(pieces)) return file;
+  if (pieces === undefined || !connection.gatherNow(pieces)) return opened;
   s.abortedByAbor = false;
   const bytes = file.chunk.length;
   s.holdReply(125, keptStartText(`${path} (${file.entry.size} bytes)`));
@@ -240,12 +240,12 @@ const retr: CommandSpec = {
     if (argument === "") return s.reply(501, "RETR needs a path");
     const path = sessionPath(s, argument);
     const now = sendWholeNow(s, path);
-    s.readsWholeFiles = now !== undefined;
+    s.readsWholeFiles = now === true || now?.whole !== undefined;
     if (now === true) return;
     const offset = s.state.restartOffset;
     let opened: OpenedFile | undefined;
     try {
-      opened = now !== undefined ? openedWhole(now) : await openedFor(s, path, offset);
+      opened = now ?? (await openedFor(s, path, offset));
       let entry: StorageEntry | undefined = opened?.entry;
       if (opened === undefined) {
         try {

@@ -23,7 +23,8 @@
  * the offset fits in one chunk, reads it whole. It always closes what it opened: a
  * descriptor is never handed from one thread to another (Node closes a worker's
  * descriptors when it exits; Deno's belong to the worker's own resource table). Larger
- * files are left to the caller's usual way.
+ * files it leaves to the caller's usual way; read inline, a larger file is left open
+ * for the caller instead (its descriptor, checked: no second open).
  *
  * If the worker cannot be started, fails, or does not answer within
  * {@link OPENER_PATIENCE_MS}, requests resolve undefined and the caller opens the file
@@ -34,7 +35,7 @@
  */
 
 import { Buffer } from "node:buffer";
-import { closeSync, fstatSync, openSync, readlinkSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readlinkSync, readSync, type Stats } from "node:fs";
 import { sep } from "node:path";
 import { Worker } from "node:worker_threads";
 import { READ_CHUNK } from "./folder-file.ts";
@@ -61,7 +62,7 @@ export interface ReadByWorker {
 
 /**
  * What the worker did not read: `refused` (missing, a symlink, not a plain file; or
- * `outside` the root) or `large` (more than one chunk: the caller opens it).
+ * `outside` the root) or `large` (more than one chunk, on the worker: the caller opens it).
  */
 export interface NotReadByWorker {
   kind: "refused" | "large";
@@ -69,8 +70,19 @@ export interface NotReadByWorker {
   outside: boolean;
 }
 
+/**
+ * A file larger than one chunk, opened and checked on the calling thread (inline reads
+ * only: a descriptor never goes from one thread to another) and left open: the caller
+ * owns `fd` and reads on from it.
+ */
+export interface OpenedInline {
+  kind: "open";
+  fd: number;
+  stats: Stats;
+}
+
 /** The worker's answer; undefined when it did not answer (unavailable, failed, too slow). */
-export type WorkerAnswer = ReadByWorker | NotReadByWorker | undefined;
+export type WorkerAnswer = ReadByWorker | OpenedInline | NotReadByWorker | undefined;
 
 interface Request {
   id: number;
@@ -174,7 +186,8 @@ const slab = new ReadSlab();
 /**
  * What the worker does for one file, on the calling thread: opens it with `flags`,
  * checks that the opened file lies inside `root`, fstats it, and reads it whole from
- * `offset` if that fits in one chunk. Whatever it opened is closed.
+ * `offset` if that fits in one chunk (then closes it); a larger file is left open for
+ * the caller (`open`). Whatever else it opened is closed.
  */
 function readWhole(path: string, flags: number, root: string, offset: number): WorkerAnswer {
   let fd = -1;
@@ -186,10 +199,16 @@ function readWhole(path: string, flags: number, root: string, offset: number): W
     const st = fstatSync(fd);
     if (!st.isFile()) return { kind: "refused", outside: false };
     const length = offset <= st.size ? st.size - offset + 1 : 1;
-    if (length > READ_CHUNK) return { kind: "large", outside: false };
+    // Larger than a chunk, or grown since the fstat: read on from the open descriptor.
+    const large = (): OpenedInline => {
+      const opened: OpenedInline = { kind: "open", fd, stats: st };
+      fd = -1;
+      return opened;
+    };
+    if (length > READ_CHUNK) return large();
     const buffer = slab.room(length);
     const n = readSync(fd, buffer, 0, length, offset);
-    if (n === length) return { kind: "large", outside: false };
+    if (n === length) return large();
     slab.used(n);
     return {
       kind: "whole",
@@ -246,7 +265,8 @@ export class FileOpener {
 
   /**
    * Opens the plain file at `path` (a local path) with `flags`, checks it lies inside
-   * `root` (resolved), and reads it whole from `offset` if that fits in one chunk.
+   * `root` (resolved), and reads it whole from `offset` if that fits in one chunk (a
+   * larger one read inline is left open: `open`, the caller owns its descriptor).
    * Undefined: the worker is unavailable, failed or was too slow, and the caller opens
    * the file its usual way.
    */

@@ -22,16 +22,15 @@ import {
 } from "node:fs/promises";
 import { join, sep } from "node:path";
 import { baseName, parentPath, resolvePath } from "../virtual-path.ts";
-import type { FileOpener, ReadByWorker } from "./file-opener.ts";
+import type { FileOpener, WorkerAnswer } from "./file-opener.ts";
 import { closeDescriptor, FolderFile, openDescriptor, statDescriptor } from "./folder-file.ts";
 import {
   OPEN_FOR_READ,
+  OPEN_NOW,
   type OpenedFile,
+  type OpenNow,
   type OpensForRead,
   openedWhole,
-  READ_WHOLE_NOW,
-  type WholeFile,
-  type WholeFileReader,
 } from "./open-for-read.ts";
 import { canAskOpenedPaths, openedPath } from "./opened-path.ts";
 import {
@@ -137,15 +136,25 @@ function localPath(rootReal: string, normal: string): string {
     : join(rootReal, ...normal.split("/").filter(Boolean));
 }
 
-/** The entry of a file the opener read whole. */
-function readEntry(name: string, answer: ReadByWorker): StorageEntry {
-  return {
+/**
+ * The file the opener read whole (closed already) or left open for us (read on from
+ * `offset`); undefined for its other answers.
+ */
+function openedBy(
+  name: string,
+  answer: NonNullable<WorkerAnswer>,
+  offset: number,
+): OpenedFile | undefined {
+  if (answer.kind === "open") return new FolderFile(answer.fd, entryOf(name, answer.stats), offset);
+  if (answer.kind !== "whole") return undefined;
+  const entry: StorageEntry = {
     name,
     kind: "file",
     size: answer.size,
     modified: new Date(answer.mtimeMs),
     mode: answer.mode & 0o7777,
   };
+  return openedWhole({ entry, chunk: answer.chunk });
 }
 
 class FolderStorage implements Storage, OpensForRead {
@@ -319,10 +328,8 @@ class FolderStorage implements Storage, OpensForRead {
       });
       if ((await this.#openedPaths) && (await this.#plainDirectory(normal, rootReal))) {
         const answer = await opener?.read(local, OPEN_PLAIN_NOFOLLOW, rootReal, offset);
-        if (answer?.kind === "whole") {
-          // Read whole and closed already: nothing left open.
-          return openedWhole({ entry: readEntry(name, answer), chunk: answer.chunk });
-        }
+        const opened = answer === undefined ? undefined : openedBy(name, answer, offset);
+        if (opened !== undefined) return opened;
         if (answer?.kind === "refused") {
           if (answer.outside) this.#plainDirectories.delete(parentPath(normal));
           return undefined;
@@ -337,16 +344,16 @@ class FolderStorage implements Storage, OpensForRead {
   }
 
   /** Once the root and `/proc/self/fd` are known (Linux): see `OpensForRead`. */
-  get [READ_WHOLE_NOW](): WholeFileReader | undefined {
-    return this.#realRootNow !== undefined && this.#openedPathsNow ? this.#readWholeNow : undefined;
+  get [OPEN_NOW](): OpenNow | undefined {
+    return this.#realRootNow !== undefined && this.#openedPathsNow ? this.#openNow : undefined;
   }
 
   /**
-   * The `OPEN_FOR_READ` way for a file read whole, with the file's directory known: no
-   * wait at all. Anything else is left to that way, even a file refused for lying
-   * outside the root (it forgets the directory, and answers).
+   * The `OPEN_FOR_READ` way with the file's directory known and the opener reading
+   * inline: no wait at all. Anything else is left to that way, even a file refused for
+   * lying outside the root (it forgets the directory, and answers).
    */
-  readonly #readWholeNow = (path: string, opener: FileOpener): WholeFile | undefined => {
+  readonly #openNow = (path: string, opener: FileOpener): OpenedFile | undefined => {
     const rootReal = this.#realRootNow!;
     let normal: string;
     try {
@@ -356,8 +363,7 @@ class FolderStorage implements Storage, OpensForRead {
     }
     if (normal === "/" || !this.#plainDirectories.has(parentPath(normal))) return undefined;
     const answer = opener.readNow(localPath(rootReal, normal), OPEN_PLAIN_NOFOLLOW, rootReal, 0);
-    if (answer?.kind !== "whole") return undefined;
-    return { entry: readEntry(baseName(normal), answer), chunk: answer.chunk };
+    return answer === undefined ? undefined : openedBy(baseName(normal), answer, 0);
   };
 
   /** True when the directory of `normal` is inside the root with no symlink on the way. */

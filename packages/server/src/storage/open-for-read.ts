@@ -25,7 +25,7 @@ export interface OpenedFile {
   readonly whole?: WholeFile;
 }
 
-/** A small file read whole (see {@link READ_WHOLE_NOW}). */
+/** A small file read whole (see {@link OpenedFile.whole}). */
 export interface WholeFile {
   /** What a `stat` of the path says; always a plain file. */
   readonly entry: StorageEntry;
@@ -36,8 +36,8 @@ export interface WholeFile {
 /** The method a storage implements to open files for reading in one step. */
 export const OPEN_FOR_READ: unique symbol = Symbol("ftpkit.openForRead");
 
-/** The method a storage implements to read a small file whole without a wait. */
-export const READ_WHOLE_NOW: unique symbol = Symbol("ftpkit.readWholeNow");
+/** What a storage has to open files for reading without a wait. */
+export const OPEN_NOW: unique symbol = Symbol("ftpkit.openNow");
 
 /** A storage that opens files for reading in one step. */
 export interface OpensForRead {
@@ -54,17 +54,18 @@ export interface OpensForRead {
   ): Promise<OpenedFile | undefined>;
 
   /**
-   * Present while the storage can read small files without a wait (what it needs to know
-   * about its root is known): reads the plain file at `path` whole from its start,
-   * synchronously, when that needs no wait (a small file, `opener` reading on the
-   * calling thread, the file's directory known); undefined otherwise, nothing changed:
-   * the caller then goes the {@link OPEN_FOR_READ} way, which tells why.
+   * Present while the storage can open files without a wait (what it needs to know
+   * about its root is known): what {@link OPEN_FOR_READ} gives for the plain file at
+   * `path` from its start (a small file read whole: `whole` set), synchronously, when
+   * that needs no wait (`opener` reading on the calling thread, the file's directory
+   * known); undefined otherwise, nothing changed: the caller then goes the
+   * `OPEN_FOR_READ` way, which tells why.
    */
-  readonly [READ_WHOLE_NOW]?: WholeFileReader | undefined;
+  readonly [OPEN_NOW]?: OpenNow | undefined;
 }
 
-/** See {@link OpensForRead}'s `READ_WHOLE_NOW`. */
-export type WholeFileReader = (path: string, opener: FileOpener) => WholeFile | undefined;
+/** See {@link OpensForRead}'s `OPEN_NOW`. */
+export type OpenNow = (path: string, opener: FileOpener) => OpenedFile | undefined;
 
 /** True when `storage` opens files for reading in one step. */
 export function opensForRead(storage: Storage): storage is Storage & OpensForRead {
