@@ -296,18 +296,36 @@ export class FileOpener {
    */
   readNow(path: string, flags: number, root: string, offset: number): WorkerAnswer {
     if (!this.readsInline) return undefined;
+    return this.#timed(() => readWhole(path, flags, root, offset));
+  }
+
+  /**
+   * Reads up to `buffer.length` bytes at `position` of the open `fd` on the calling
+   * thread while {@link readsInline}, timed as the whole reads are (slow reads send
+   * reads away for a while); undefined, nothing read, at other times: the caller reads
+   * through the thread pool. A failed read throws.
+   */
+  readChunkNow(fd: number, buffer: Uint8Array, position: number): number | undefined {
+    if (!this.readsInline) return undefined;
+    return this.#timed(() => readSync(fd, buffer, 0, buffer.length, position));
+  }
+
+  /** Runs a read inline and feeds its time into the running average. */
+  #timed<T>(read: () => T): T {
     const start = performance.now();
-    const answer = readWhole(path, flags, root, offset);
-    const end = performance.now();
-    // One read held up by a pause of the process (a collection, the scheduler) counts
-    // for no more than a few slow ones.
-    const took = Math.min(end - start, INLINE_SAMPLE_CAP * INLINE_SLOW_MS);
-    this.#inlineMs += (took - this.#inlineMs) * INLINE_WEIGHT;
-    if (this.#inlineMs > INLINE_SLOW_MS) {
-      this.#workerUntil = end + INLINE_PAUSE_MS;
-      this.#inlineMs = 0;
+    try {
+      return read();
+    } finally {
+      const end = performance.now();
+      // One read held up by a pause of the process (a collection, the scheduler) counts
+      // for no more than a few slow ones.
+      const took = Math.min(end - start, INLINE_SAMPLE_CAP * INLINE_SLOW_MS);
+      this.#inlineMs += (took - this.#inlineMs) * INLINE_WEIGHT;
+      if (this.#inlineMs > INLINE_SLOW_MS) {
+        this.#workerUntil = end + INLINE_PAUSE_MS;
+        this.#inlineMs = 0;
+      }
     }
-    return answer;
   }
 
   #start(): Worker | undefined {

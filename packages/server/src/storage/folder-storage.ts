@@ -138,14 +138,17 @@ function localPath(rootReal: string, normal: string): string {
 
 /**
  * The file the opener read whole (closed already) or left open for us (read on from
- * `offset`); undefined for its other answers.
+ * `offset`, through `opener`); undefined for its other answers.
  */
 function openedBy(
   name: string,
   answer: NonNullable<WorkerAnswer>,
   offset: number,
+  opener: FileOpener,
 ): OpenedFile | undefined {
-  if (answer.kind === "open") return new FolderFile(answer.fd, entryOf(name, answer.stats), offset);
+  if (answer.kind === "open") {
+    return new FolderFile(answer.fd, entryOf(name, answer.stats), offset, opener);
+  }
   if (answer.kind !== "whole") return undefined;
   const entry: StorageEntry = {
     name,
@@ -328,16 +331,16 @@ class FolderStorage implements Storage, OpensForRead {
       });
       if ((await this.#openedPaths) && (await this.#plainDirectory(normal, rootReal))) {
         const answer = await opener?.read(local, OPEN_PLAIN_NOFOLLOW, rootReal, offset);
-        const opened = answer === undefined ? undefined : openedBy(name, answer, offset);
+        const opened = answer === undefined ? undefined : openedBy(name, answer, offset, opener!);
         if (opened !== undefined) return opened;
         if (answer?.kind === "refused") {
           if (answer.outside) this.#plainDirectories.delete(parentPath(normal));
           return undefined;
         }
-        return await this.#openVerified(local, name, normal, rootReal, offset);
+        return await this.#openVerified(local, name, normal, rootReal, offset, opener);
       }
       const checked = await this.#local(path);
-      return await this.#openFile(checked, name, OPEN_PLAIN, offset, undefined);
+      return await this.#openFile(checked, name, OPEN_PLAIN, offset, undefined, opener);
     } catch {
       return undefined;
     }
@@ -363,7 +366,7 @@ class FolderStorage implements Storage, OpensForRead {
     }
     if (normal === "/" || !this.#plainDirectories.has(parentPath(normal))) return undefined;
     const answer = opener.readNow(localPath(rootReal, normal), OPEN_PLAIN_NOFOLLOW, rootReal, 0);
-    return answer === undefined ? undefined : openedBy(baseName(normal), answer, 0);
+    return answer === undefined ? undefined : openedBy(baseName(normal), answer, 0, opener);
   };
 
   /** True when the directory of `normal` is inside the root with no symlink on the way. */
@@ -390,12 +393,14 @@ class FolderStorage implements Storage, OpensForRead {
     normal: string,
     rootReal: string,
     offset: number,
+    opener: FileOpener | undefined,
   ): Promise<OpenedFile | undefined> {
-    return this.#openFile(local, name, OPEN_PLAIN_NOFOLLOW, offset, (fd) => {
+    const verify = (fd: number): boolean => {
       if (this.#inside(rootReal, openedPath(fd))) return true;
       this.#plainDirectories.delete(parentPath(normal));
       return false;
-    });
+    };
+    return this.#openFile(local, name, OPEN_PLAIN_NOFOLLOW, offset, verify, opener);
   }
 
   /** Opens a plain file; `verify` must agree before it is used. */
@@ -405,12 +410,13 @@ class FolderStorage implements Storage, OpensForRead {
     flags: number,
     offset: number,
     verify: ((fd: number) => boolean) | undefined,
+    opener: FileOpener | undefined,
   ): Promise<OpenedFile | undefined> {
     const fd = await openDescriptor(local, flags);
     try {
       if (verify === undefined || verify(fd)) {
         const s = await statDescriptor(fd);
-        if (s.isFile()) return new FolderFile(fd, entryOf(name, s), offset);
+        if (s.isFile()) return new FolderFile(fd, entryOf(name, s), offset, opener);
       }
     } catch {
       // Refused below like any other surprise.
