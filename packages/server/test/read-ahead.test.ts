@@ -198,7 +198,15 @@ describe("folder storage: opening for RETR", () => {
         expect(large?.kind).toBe(inline ? "open" : "large");
         if (large?.kind === "open") {
           expect(large.stats.size).toBe(200_000);
+          // Its chunks are read inline too, while reads are.
+          const chunk = new Uint8Array(65_536);
+          expect(opener.readChunkNow(large.fd, chunk, 100_000)).toBe(65_536);
+          expect(
+            Buffer.from(chunk).equals(randomBytes(200_000, 200_001).subarray(100_000, 165_536)),
+          ).toBe(true);
           closeSync(large.fd);
+        } else {
+          expect(opener.readChunkNow(0, new Uint8Array(1), 0)).toBeUndefined();
         }
         // At once only while reading inline (and the storage, once its root is known).
         expect(opener.readNow(join(root, "d", "s16384"), 0, root, 0)?.kind).toBe(
