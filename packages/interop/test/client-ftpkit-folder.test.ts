@@ -152,6 +152,42 @@ describe("@ftpkit/client against @ftpkit/server serving a folder (real sockets)"
     expect(i).toBe(list.length);
   }, 60_000);
 
+  for (const mode of ["C", "E"] as const) {
+    it(`MODE ${mode}: 4 lanes keep list order; an abort and a thrown error mid-run leave the session right`, async () => {
+      await using session = await connect(url, { sockets });
+      const some = paths.slice(0, 200);
+      let i = 0;
+      for await (const file of session.retrieve(some, { mode, concurrency: 4 })) {
+        expect(file.path).toBe(some[i++]);
+        expect(sha256(await file.bytes()), file.path).toBe(digests.get(file.path));
+      }
+      expect(i).toBe(some.length);
+      const stop = new AbortController();
+      let n = 0;
+      const aborted = (async () => {
+        for await (const file of session.retrieve(paths, { mode, signal: stop.signal })) {
+          await file.bytes();
+          if (++n === 50) stop.abort();
+        }
+      })();
+      await expect(aborted).rejects.toThrow();
+      const thrown = (async () => {
+        const list = [...paths.slice(0, 20), "set/missing.bin", ...paths.slice(20, 40)];
+        for await (const file of session.retrieve(list, { mode, errors: "throw" })) {
+          await file.bytes();
+        }
+      })();
+      await expect(thrown).rejects.toMatchObject({ code: 550 });
+      const after = paths.slice(20, 80);
+      let k = 0;
+      for await (const file of session.retrieve(after, { mode })) {
+        expect(sha256(await file.bytes()), file.path).toBe(digests.get(file.path));
+        k++;
+      }
+      expect(k).toBe(after.length);
+    }, 60_000);
+  }
+
   it("4 lanes in MODE B: after a break, a changed file is sent as it is now", async () => {
     await using session = await connect(url, { sockets });
     let n = 0;
