@@ -112,15 +112,10 @@ export class FaultState {
     return true;
   }
 
-  /** True when a fault may act on a transfer or its replies: drop, close control, slow data, delays. */
+  /** True when a fault may act on a transfer: drop, close control, slow data. */
   get touchesTransfers(): boolean {
     const o = this.options;
-    return (
-      o.dropData !== undefined ||
-      o.closeControl !== undefined ||
-      o.slowData !== undefined ||
-      o.delayReplies !== undefined
-    );
+    return o.dropData !== undefined || o.closeControl !== undefined || o.slowData !== undefined;
   }
 
   /** The reply fault for this command, consumed. */

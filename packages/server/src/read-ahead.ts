@@ -21,13 +21,7 @@
 
 import type { Command } from "@ftpkit/reply";
 import type { FileOpener } from "./storage/file-opener.ts";
-import {
-  OPEN_FOR_READ,
-  OPEN_NOW,
-  type OpenedFile,
-  opensForRead,
-  type WholeFile,
-} from "./storage/open-for-read.ts";
+import { OPEN_FOR_READ, OPEN_NOW, type OpenedFile, opensForRead } from "./storage/open-for-read.ts";
 import type { Storage } from "./storage/types.ts";
 
 /** RETRs of one session opened ahead at most. */
@@ -111,8 +105,8 @@ export interface OpenedAhead {
   readonly offset: number;
   /** The opened file, or undefined when the storage could not open it directly. */
   readonly file: Promise<OpenedFile | undefined>;
-  /** The file read whole, once it is known to be (`file` is then that too). */
-  whole?: WholeFile | undefined;
+  /** What `file` resolved to, once it did (read here and now: at once). */
+  opened?: OpenedFile | undefined;
 }
 
 /** The read-ahead of one session. */
@@ -159,7 +153,7 @@ export class ReadAhead {
       const opened = openNow?.(path, opener!);
       if (opened !== undefined) {
         const file = Promise.resolve(opened);
-        this.#ahead.set(command, { storage, path, offset: 0, file, whole: opened.whole });
+        this.#ahead.set(command, { storage, path, offset: 0, file, opened });
         continue;
       }
       const ahead: OpenedAhead = {
@@ -169,7 +163,7 @@ export class ReadAhead {
         file: storage[OPEN_FOR_READ](path, 0, opener),
       };
       void ahead.file.then((file) => {
-        ahead.whole = file?.whole;
+        ahead.opened = file;
       });
       this.#ahead.set(command, ahead);
     }

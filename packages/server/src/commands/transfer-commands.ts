@@ -13,7 +13,6 @@ import {
   OPEN_FOR_READ,
   OPEN_NOW,
   type OpenedFile,
-  openedWhole,
   opensForRead,
 } from "../storage/open-for-read.ts";
 import type { StorageEntry } from "../storage/types.ts";
@@ -210,9 +209,9 @@ function sendWholeNow(s: Session, path: string): true | OpenedFile | undefined {
   const ahead = s.openedAhead;
   if (ahead !== undefined) {
     // Read whole ahead for this very RETR, or left to the usual way.
-    if (ahead.whole === undefined || ahead.storage !== storage || ahead.path !== path) return;
+    opened = ahead.opened;
+    if (opened?.whole === undefined || ahead.storage !== storage || ahead.path !== path) return;
     s.takeOpenedAhead();
-    opened = openedWhole(ahead.whole);
   } else {
     const openNow = opensForRead(storage) ? storage[OPEN_NOW] : undefined;
     opened = openNow?.(path, s.host.fileOpener);
