@@ -1,4 +1,4 @@
-import { closeSync, readdirSync } from "node:fs";
+import { closeSync, readdirSync, readlinkSync } from "node:fs";
 import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -53,6 +53,18 @@ const hasProcFd = ((): boolean => {
   }
 })();
 const openFds = (): number => readdirSync("/proc/self/fd").length;
+/** What each open descriptor leads to (the one that listed them is gone by then). */
+const fdTargets = (): Map<string, string> => {
+  const targets = new Map<string, string>();
+  for (const fd of readdirSync("/proc/self/fd")) {
+    try {
+      targets.set(fd, readlinkSync(`/proc/self/fd/${fd}`));
+    } catch {
+      // The listing's own descriptor, closed already.
+    }
+  }
+  return targets;
+};
 
 let dir: string;
 let root: string;
@@ -277,6 +289,49 @@ describe("folder storage: opening for RETR", () => {
       }
     },
   );
+
+  it.skipIf(!hasProcFd).each([
+    ["inline", true],
+    ["on the worker", false],
+  ])(
+    "opens a file directly in the root by its name in the root's descriptor, never a symlink (%s)",
+    async (_, inline) => {
+      const storage = folderStorage(root) as Storage & {
+        [OPEN_FOR_READ](p: string, o: number, opener?: FileOpener): Promise<OpenedFile | undefined>;
+      };
+      const opener = new FileOpener({ inline });
+      try {
+        await writeFile(join(root, "top"), "top");
+        await writeFile(join(outside, "f"), "outside");
+        await symlink(join(outside, "f"), join(root, "out-link"));
+        await symlink(join(root, "top"), join(root, "in-link"));
+        const before = fdTargets();
+        const opened = (): string[] =>
+          [...fdTargets()]
+            .filter(([fd, to]) => !before.has(fd) && to.startsWith(dir))
+            .map(([, to]) => to);
+        const file = await storage[OPEN_FOR_READ]("/top", 0, opener);
+        expect((await drain(file!)).toString()).toBe("top");
+        // The storage keeps one descriptor, the root's, and reads through it from now on.
+        expect(opened()).toEqual([root]);
+        const openNow = (storage as Storage & { [OPEN_NOW]?: OpenNow })[OPEN_NOW];
+        const whole = openNow?.("/top", opener)?.whole;
+        expect(whole && Buffer.from(whole.chunk).toString()).toBe(inline ? "top" : undefined);
+        expect((await drain((await storage[OPEN_FOR_READ]("/top", 3, opener))!)).length).toBe(0);
+        // A symlink, in or out, is not followed there (RETR's own way tells which it is).
+        for (const name of ["/out-link", "/in-link", "/missing", "/"]) {
+          expect(await storage[OPEN_FOR_READ](name, 0, opener), name).toBeUndefined();
+          expect(openNow?.(name, opener), name).toBeUndefined();
+        }
+        expect(await storage.stat("/out-link").catch((e: Error) => e.message)).toMatch(
+          /leads outside the root/,
+        );
+        expect(opened()).toEqual([root]);
+      } finally {
+        await opener.close();
+      }
+    },
+  );
 });
 
 describe("server: RETRs pipelined over one MODE B connection, folder storage", () => {
@@ -377,7 +432,8 @@ describe("server: RETRs pipelined over one MODE B connection, folder storage", (
       // whose turn had come, and at most the depth ahead of them.
       const started = t.server.log.count({ kind: "transfer" });
       expect(opens).toBeLessThanOrEqual(started + 1 + READ_AHEAD_DEPTH);
-      expect(openFds()).toBeLessThanOrEqual(before);
+      // Only the root stays open: the storage keeps it for files directly in it.
+      expect(openFds()).toBeLessThanOrEqual(before + 1);
     },
   );
 

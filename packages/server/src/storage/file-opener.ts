@@ -19,7 +19,8 @@
  *
  * For each file the worker opens it (with the flags given, O_NOFOLLOW among them), asks
  * the kernel where the opened file really is (`/proc/self/fd/N`) and refuses it unless
- * that lies inside the root, fstats it (plain files only) and, when what is left from
+ * that lies inside the root (a file directly in the root is opened by its name in the
+ * root's descriptor instead, which needs no such check), fstats it (plain files only) and, when what is left from
  * the offset fits in one chunk, reads it whole. It always closes what it opened: a
  * descriptor is never handed from one thread to another (Node closes a worker's
  * descriptors when it exits; Deno's belong to the worker's own resource table). Larger
@@ -88,8 +89,11 @@ interface Request {
   id: number;
   path: string;
   flags: number;
-  /** The resolved root the opened file must lie in. */
-  root: string;
+  /**
+   * The resolved root the opened file must lie in; undefined when `path` is confined by
+   * how it is written (a name in the root's descriptor: see `pathInDirectory`).
+   */
+  root: string | undefined;
   offset: number;
 }
 
@@ -116,10 +120,12 @@ function readOne(r) {
   let fd = -1;
   try {
     fd = fs.openSync(r.path, r.flags);
-    const real = fs.readlinkSync("/proc/self/fd/" + fd);
-    const prefix = r.root.endsWith(sep) ? r.root : r.root + sep;
-    if (real !== r.root && !real.startsWith(prefix)) {
-      return { id: r.id, kind: "refused", outside: true };
+    if (r.root !== undefined) {
+      const real = fs.readlinkSync("/proc/self/fd/" + fd);
+      const prefix = r.root.endsWith(sep) ? r.root : r.root + sep;
+      if (real !== r.root && !real.startsWith(prefix)) {
+        return { id: r.id, kind: "refused", outside: true };
+      }
     }
     const st = fs.fstatSync(fd);
     if (!st.isFile()) return { id: r.id, kind: "refused", outside: false };
@@ -185,17 +191,25 @@ const slab = new ReadSlab();
 
 /**
  * What the worker does for one file, on the calling thread: opens it with `flags`,
- * checks that the opened file lies inside `root`, fstats it, and reads it whole from
+ * checks that the opened file lies inside `root` (unless the path is confined as written:
+ * `root` undefined), fstats it, and reads it whole from
  * `offset` if that fits in one chunk (then closes it); a larger file is left open for
  * the caller (`open`). Whatever else it opened is closed.
  */
-function readWhole(path: string, flags: number, root: string, offset: number): WorkerAnswer {
+function readWhole(
+  path: string,
+  flags: number,
+  root: string | undefined,
+  offset: number,
+): WorkerAnswer {
   let fd = -1;
   try {
     fd = openSync(path, flags);
-    const real = readlinkSync(`/proc/self/fd/${fd}`);
-    const prefix = root.endsWith(sep) ? root : root + sep;
-    if (real !== root && !real.startsWith(prefix)) return { kind: "refused", outside: true };
+    if (root !== undefined) {
+      const real = readlinkSync(`/proc/self/fd/${fd}`);
+      const prefix = root.endsWith(sep) ? root : root + sep;
+      if (real !== root && !real.startsWith(prefix)) return { kind: "refused", outside: true };
+    }
     const st = fstatSync(fd);
     if (!st.isFile()) return { kind: "refused", outside: false };
     const length = offset <= st.size ? st.size - offset + 1 : 1;
@@ -265,12 +279,18 @@ export class FileOpener {
 
   /**
    * Opens the plain file at `path` (a local path) with `flags`, checks it lies inside
-   * `root` (resolved), and reads it whole from `offset` if that fits in one chunk (a
+   * `root` (resolved; undefined: `path` is a name in the root's descriptor, confined as
+   * written), and reads it whole from `offset` if that fits in one chunk (a
    * larger one read inline is left open: `open`, the caller owns its descriptor).
    * Undefined: the worker is unavailable, failed or was too slow, and the caller opens
    * the file its usual way.
    */
-  read(path: string, flags: number, root: string, offset: number): Promise<WorkerAnswer> {
+  read(
+    path: string,
+    flags: number,
+    root: string | undefined,
+    offset: number,
+  ): Promise<WorkerAnswer> {
     if (this.#closed) return Promise.resolve(undefined);
     if (this.readsInline) return Promise.resolve(this.readNow(path, flags, root, offset));
     if (this.#broken || this.#stalled) return Promise.resolve(undefined);
@@ -294,7 +314,7 @@ export class FileOpener {
    * What {@link read} does while {@link readsInline}, synchronously; undefined (nothing
    * done) at other times.
    */
-  readNow(path: string, flags: number, root: string, offset: number): WorkerAnswer {
+  readNow(path: string, flags: number, root: string | undefined, offset: number): WorkerAnswer {
     if (!this.readsInline) return undefined;
     return this.#timed(() => readWhole(path, flags, root, offset));
   }

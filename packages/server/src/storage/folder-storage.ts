@@ -32,7 +32,7 @@ import {
   type OpensForRead,
   openedWhole,
 } from "./open-for-read.ts";
-import { canAskOpenedPaths, openedPath } from "./opened-path.ts";
+import { openAskableDirectory, openedPath, pathInDirectory } from "./opened-path.ts";
 import {
   type Storage,
   type StorageEntry,
@@ -160,14 +160,42 @@ function openedBy(
   return openedWhole({ entry, chunk: answer.chunk });
 }
 
+/** Closes a storage's root descriptor once the storage is gone (it has no close of its own). */
+const rootDescriptors = new FinalizationRegistry<number>((fd) => {
+  closeDescriptor(fd).catch(() => {
+    // Nothing is left to tell.
+  });
+});
+
+/**
+ * How the opener reaches the file at session path `normal` (local path `local`): a file
+ * directly in the root by its name in the root's descriptor, confined by how the path is
+ * written (no check needed: `within` undefined); any other by its local path, checked
+ * to lie within `rootReal` once opened.
+ */
+function readWay(
+  rootFd: number,
+  normal: string,
+  local: string,
+  rootReal: string,
+): [path: string, within: string | undefined] {
+  return parentPath(normal) === "/"
+    ? [pathInDirectory(rootFd, baseName(normal)), undefined]
+    : [local, rootReal];
+}
+
 class FolderStorage implements Storage, OpensForRead {
   readonly #root: string;
   #realRoot: Promise<string> | undefined;
   /** What {@link #realRoot} resolved to, once it did. */
   #realRootNow: string | undefined;
-  #openedPaths: Promise<boolean> | undefined;
-  /** What {@link #openedPaths} resolved to, once it did. */
-  #openedPathsNow = false;
+  /**
+   * The root, kept open once `/proc/self/fd` is known to describe descriptors (Linux);
+   * undefined where it does not. Files directly in the root are opened through it.
+   */
+  #rootDescriptor: Promise<number | undefined> | undefined;
+  /** What {@link #rootDescriptor} resolved to, once it did. */
+  #rootDescriptorNow: number | undefined;
   /** Session paths of directories whose local path had no symlink on the way. */
   readonly #plainDirectories = new Set<string>();
 
@@ -310,7 +338,10 @@ class FolderStorage implements Storage, OpensForRead {
    * root as it is, with O_NOFOLLOW on the last name, and only in a directory last seen
    * without a symlink on the way (remembered), so that in the normal case nothing outside
    * the root is even opened; a directory swapped for a symlink later is caught by the
-   * check on the opened file, and forgotten. Elsewhere the path is checked before the open,
+   * check on the opened file, and forgotten. A file directly in the root is opened by its
+   * name in the root's descriptor, kept open (`openat` without the call: see
+   * `pathInDirectory`): with O_NOFOLLOW it cannot be anywhere else, so it needs no check
+   * at all, one system call less. Elsewhere the path is checked before the open,
    * as `read` does. Anything unusual (missing, a directory, a symlink, not inside)
    * resolves undefined and RETR goes the `stat` and `read` way, which tells why.
    */
@@ -325,12 +356,17 @@ class FolderStorage implements Storage, OpensForRead {
       const rootReal = await this.#rootReal();
       const local = localPath(rootReal, normal);
       const name = baseName(normal);
-      this.#openedPaths ??= canAskOpenedPaths(rootReal).then((can) => {
-        this.#openedPathsNow = can;
-        return can;
+      this.#rootDescriptor ??= openAskableDirectory(rootReal).then((fd) => {
+        if (fd !== undefined) {
+          this.#rootDescriptorNow = fd;
+          rootDescriptors.register(this, fd);
+        }
+        return fd;
       });
-      if ((await this.#openedPaths) && (await this.#plainDirectory(normal, rootReal))) {
-        const answer = await opener?.read(local, OPEN_PLAIN_NOFOLLOW, rootReal, offset);
+      const rootFd = await this.#rootDescriptor;
+      if (rootFd !== undefined && (await this.#plainDirectory(normal, rootReal))) {
+        const [readPath, within] = readWay(rootFd, normal, local, rootReal);
+        const answer = await opener?.read(readPath, OPEN_PLAIN_NOFOLLOW, within, offset);
         const opened = answer === undefined ? undefined : openedBy(name, answer, offset, opener!);
         if (opened !== undefined) return opened;
         if (answer?.kind === "refused") {
@@ -348,7 +384,9 @@ class FolderStorage implements Storage, OpensForRead {
 
   /** Once the root and `/proc/self/fd` are known (Linux): see `OpensForRead`. */
   get [OPEN_NOW](): OpenNow | undefined {
-    return this.#realRootNow !== undefined && this.#openedPathsNow ? this.#openNow : undefined;
+    return this.#realRootNow !== undefined && this.#rootDescriptorNow !== undefined
+      ? this.#openNow
+      : undefined;
   }
 
   /**
@@ -358,6 +396,7 @@ class FolderStorage implements Storage, OpensForRead {
    */
   readonly #openNow = (path: string, opener: FileOpener): OpenedFile | undefined => {
     const rootReal = this.#realRootNow!;
+    const rootFd = this.#rootDescriptorNow!;
     let normal: string;
     try {
       normal = resolvePath("/", path);
@@ -365,7 +404,8 @@ class FolderStorage implements Storage, OpensForRead {
       return undefined;
     }
     if (normal === "/" || !this.#plainDirectories.has(parentPath(normal))) return undefined;
-    const answer = opener.readNow(localPath(rootReal, normal), OPEN_PLAIN_NOFOLLOW, rootReal, 0);
+    const [readPath, within] = readWay(rootFd, normal, localPath(rootReal, normal), rootReal);
+    const answer = opener.readNow(readPath, OPEN_PLAIN_NOFOLLOW, within, 0);
     return answer === undefined ? undefined : openedBy(baseName(normal), answer, 0, opener);
   };
 
