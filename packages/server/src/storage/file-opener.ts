@@ -20,8 +20,8 @@
  * For each file the worker opens it (with the flags given, O_NOFOLLOW among them), asks
  * the kernel where the opened file really is (`/proc/self/fd/N`) and refuses it unless
  * that lies inside the root (a file directly in the root is opened by its name in the
- * root's descriptor instead, which needs no such check), fstats it (plain files only) and, when what is left from
- * the offset fits in one chunk, reads it whole. It always closes what it opened: a
+ * root's descriptor instead, which needs no such check), fstats it (plain files only)
+ * and, when what is left from the offset fits in one chunk, reads it whole. It always closes what it opened: a
  * descriptor is never handed from one thread to another (Node closes a worker's
  * descriptors when it exits; Deno's belong to the worker's own resource table). Larger
  * files it leaves to the caller's usual way; read inline, a larger file is left open
@@ -191,10 +191,10 @@ const slab = new ReadSlab();
 
 /**
  * What the worker does for one file, on the calling thread: opens it with `flags`,
- * checks that the opened file lies inside `root` (unless the path is confined as written:
- * `root` undefined), fstats it, and reads it whole from
- * `offset` if that fits in one chunk (then closes it); a larger file is left open for
- * the caller (`open`). Whatever else it opened is closed.
+ * checks that the opened file lies inside `root` (unless the path is confined as
+ * written: `root` undefined), fstats it, and reads it whole from `offset` if that fits
+ * in one chunk (then closes it); a larger file is left open for the caller (`open`).
+ * Whatever else it opened is closed.
  */
 function readWhole(
   path: string,
@@ -280,8 +280,8 @@ export class FileOpener {
   /**
    * Opens the plain file at `path` (a local path) with `flags`, checks it lies inside
    * `root` (resolved; undefined: `path` is a name in the root's descriptor, confined as
-   * written), and reads it whole from `offset` if that fits in one chunk (a
-   * larger one read inline is left open: `open`, the caller owns its descriptor).
+   * written), and reads it whole from `offset` if that fits in one chunk (a larger one
+   * read inline is left open: `open`, the caller owns its descriptor).
    * Undefined: the worker is unavailable, failed or was too slow, and the caller opens
    * the file its usual way.
    */

@@ -341,8 +341,8 @@ class FolderStorage implements Storage, OpensForRead {
    * check on the opened file, and forgotten. A file directly in the root is opened by its
    * name in the root's descriptor, kept open (`openat` without the call: see
    * `pathInDirectory`): with O_NOFOLLOW it cannot be anywhere else, so it needs no check
-   * at all, one system call less. Elsewhere the path is checked before the open,
-   * as `read` does. Anything unusual (missing, a directory, a symlink, not inside)
+   * at all, one system call less. Elsewhere the path is checked before the open, as
+   * `read` does. Anything unusual (missing, a directory, a symlink, not inside)
    * resolves undefined and RETR goes the `stat` and `read` way, which tells why.
    */
   async [OPEN_FOR_READ](
