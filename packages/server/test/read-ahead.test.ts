@@ -66,6 +66,12 @@ const fdTargets = (): Map<string, string> => {
   return targets;
 };
 
+/** The folder storage with its RETR way in, as the server sees it. */
+type OpeningStorage = Storage & {
+  [OPEN_FOR_READ](p: string, o: number, opener?: FileOpener): Promise<OpenedFile | undefined>;
+};
+const openingStorage = (): OpeningStorage => folderStorage(root) as OpeningStorage;
+
 let dir: string;
 let root: string;
 let outside: string;
@@ -183,9 +189,7 @@ describe("folder storage: opening for RETR", () => {
       expect(readLength(0, 200_000)).toBe(65536);
       expect(readLength(16384, 16384)).toBe(1);
       expect(readLength(20_000, 16384)).toBe(65536);
-      const storage = folderStorage(root) as Storage & {
-        [OPEN_FOR_READ](p: string, o: number, opener?: FileOpener): Promise<OpenedFile | undefined>;
-      };
+      const storage = openingStorage();
       const opener = new FileOpener({ inline });
       try {
         for (const size of [0, 1, 16384, 65535, 65536, 65537, 200_000]) {
@@ -255,9 +259,7 @@ describe("folder storage: opening for RETR", () => {
   ])(
     "refuses a file that leads outside the root, also once a checked directory is swapped for a symlink (%s)",
     async (_, inline) => {
-      const storage = folderStorage(root) as Storage & {
-        [OPEN_FOR_READ](p: string, o: number, opener?: FileOpener): Promise<OpenedFile | undefined>;
-      };
+      const storage = openingStorage();
       const opener = new FileOpener({ inline });
       try {
         await writeFile(join(root, "d", "f"), "inside");
@@ -296,9 +298,7 @@ describe("folder storage: opening for RETR", () => {
   ])(
     "opens a file directly in the root by its name in the root's descriptor, never a symlink (%s)",
     async (_, inline) => {
-      const storage = folderStorage(root) as Storage & {
-        [OPEN_FOR_READ](p: string, o: number, opener?: FileOpener): Promise<OpenedFile | undefined>;
-      };
+      const storage = openingStorage();
       const opener = new FileOpener({ inline });
       try {
         await writeFile(join(root, "top"), "top");
@@ -406,9 +406,7 @@ describe("server: RETRs pipelined over one MODE B connection, folder storage", (
       // Larger than one chunk: held open ahead (small ones are read whole and closed).
       const big = Array.from({ length: N }, (_, i) => randomBytes(100_000, i + 1));
       for (let i = 0; i < N; i++) await writeFile(join(root, "d", `f${i}`), big[i]!);
-      const storage = folderStorage(root) as Storage & {
-        [OPEN_FOR_READ](p: string, o: number, opener?: FileOpener): Promise<OpenedFile | undefined>;
-      };
+      const storage = openingStorage();
       const open = storage[OPEN_FOR_READ].bind(storage);
       let opens = 0;
       storage[OPEN_FOR_READ] = (p, o, opener) => {
