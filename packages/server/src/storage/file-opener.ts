@@ -21,10 +21,10 @@
  * the kernel where the opened file really is (`/proc/self/fd/N`) and refuses it unless
  * that lies inside the root (a file directly in the root is opened by its name in the
  * root's descriptor instead, which needs no such check), fstats it (plain files only)
- * and, when what is left from the offset fits in one chunk, reads it whole. It always closes what it opened: a
- * descriptor is never handed from one thread to another (Node closes a worker's
- * descriptors when it exits; Deno's belong to the worker's own resource table). Larger
- * files it leaves to the caller's usual way; read inline, a larger file is left open
+ * and, when what is left from the offset fits in one chunk, reads it whole. It always
+ * closes what it opened: a descriptor is never handed from one thread to another (Node
+ * closes a worker's descriptors when it exits; Deno's belong to the worker's own
+ * resource table). Larger files it leaves to the caller's usual way; read inline, a larger file is left open
  * for the caller instead (its descriptor, checked: no second open).
  *
  * If the worker cannot be started, fails, or does not answer within

@@ -168,20 +168,19 @@ const rootDescriptors = new FinalizationRegistry<number>((fd) => {
 });
 
 /**
- * How the opener reaches the file at session path `normal` (local path `local`): a file
- * directly in the root by its name in the root's descriptor, confined by how the path is
- * written (no check needed: `within` undefined); any other by its local path, checked
- * to lie within `rootReal` once opened.
+ * How the opener reaches the file at session path `normal`: a file directly in the root
+ * by its name in the root's descriptor, confined by how the path is written (no check
+ * needed: `within` undefined); any other by its local path, checked to lie within
+ * `rootReal` once opened.
  */
 function readWay(
   rootFd: number,
-  normal: string,
-  local: string,
   rootReal: string,
+  normal: string,
 ): [path: string, within: string | undefined] {
   return parentPath(normal) === "/"
     ? [pathInDirectory(rootFd, baseName(normal)), undefined]
-    : [local, rootReal];
+    : [localPath(rootReal, normal), rootReal];
 }
 
 class FolderStorage implements Storage, OpensForRead {
@@ -365,7 +364,7 @@ class FolderStorage implements Storage, OpensForRead {
       });
       const rootFd = await this.#rootDescriptor;
       if (rootFd !== undefined && (await this.#plainDirectory(normal, rootReal))) {
-        const [readPath, within] = readWay(rootFd, normal, local, rootReal);
+        const [readPath, within] = readWay(rootFd, rootReal, normal);
         const answer = await opener?.read(readPath, OPEN_PLAIN_NOFOLLOW, within, offset);
         const opened = answer === undefined ? undefined : openedBy(name, answer, offset, opener!);
         if (opened !== undefined) return opened;
@@ -382,11 +381,10 @@ class FolderStorage implements Storage, OpensForRead {
     }
   }
 
-  /** Once the root and `/proc/self/fd` are known (Linux): see `OpensForRead`. */
+  /** Once the root is resolved and kept open (Linux): see `OpensForRead`. */
   get [OPEN_NOW](): OpenNow | undefined {
-    return this.#realRootNow !== undefined && this.#rootDescriptorNow !== undefined
-      ? this.#openNow
-      : undefined;
+    // The descriptor is opened only after the root was resolved.
+    return this.#rootDescriptorNow !== undefined ? this.#openNow : undefined;
   }
 
   /**
@@ -404,7 +402,7 @@ class FolderStorage implements Storage, OpensForRead {
       return undefined;
     }
     if (normal === "/" || !this.#plainDirectories.has(parentPath(normal))) return undefined;
-    const [readPath, within] = readWay(rootFd, normal, localPath(rootReal, normal), rootReal);
+    const [readPath, within] = readWay(rootFd, rootReal, normal);
     const answer = opener.readNow(readPath, OPEN_PLAIN_NOFOLLOW, within, 0);
     return answer === undefined ? undefined : openedBy(baseName(normal), answer, 0, opener);
   };
